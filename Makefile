@@ -1,0 +1,34 @@
+# baselab — the two commands a new user needs are `make labs` and `make test`.
+# Ryuk (testcontainers' reaper) cannot be pulled without a registry; baselab
+# labels everything it creates and cleans up itself instead.
+export TESTCONTAINERS_RYUK_DISABLED := true
+
+GO      ?= go
+BIN     := bin/baselab
+OUT     ?= results/latest
+TIMEOUT ?= 75m
+
+.PHONY: build labs test fixtures clean lint
+
+# A static binary: `baselab` can copy itself into a scratch image (dnsfaker).
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/baselab
+
+# Runs every lab on real containers and writes results.jsonl and the report.
+labs: build
+	rm -rf $(OUT)
+	./$(BIN) run --out $(OUT)
+
+# Every test, Docker labs included (the first run builds the offline images).
+test:
+	$(GO) test -timeout $(TIMEOUT) ./...
+
+fixtures: build
+	./$(BIN) fixtures build
+
+clean: build
+	./$(BIN) clean
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...

@@ -1,0 +1,8 @@
+package main
+
+import "github.com/spf13/cobra"
+
+// addMoreCommands adds the commands that live in their own files.
+func addMoreCommands(root *cobra.Command) {
+	// root.AddCommand(newDNSFakerCmd())
+}

@@ -1,0 +1,135 @@
+// Package images is baselab's image catalog: a key names a base the way the
+// course does ("slim", "alpine", "distroless-static" ...) and resolves to a
+// real registry image when one can be had, or to an offline stand-in built
+// here from Debian packages. BASELAB_IMAGES=auto|registry|local picks.
+package images
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Key names a base image.
+type Key string
+
+// The catalog's keys.
+const (
+	Slim             Key = "slim"
+	Full             Key = "full"
+	Alpine           Key = "alpine"
+	DistrolessStatic Key = "distroless-static"
+	DistrolessBase   Key = "distroless-base"
+	Scratch          Key = "scratch"
+	PythonSlim       Key = "python-slim"
+	PythonAlpine     Key = "python-alpine"
+	Builder          Key = "builder"
+)
+
+// Spec says where a key's image comes from.
+type Spec struct {
+	Key Key
+	// Registry is the image pulled in registry mode; "" when there is none
+	// (builder, scratch) and the key is always built here.
+	Registry string
+	// RegistryLibc is the libc of the registry image.
+	RegistryLibc string
+	// StandinLibc is the libc of the stand-in built here.
+	StandinLibc string
+	// Summary says in a line what the image is, for `fixtures list`.
+	Summary string
+
+	// A stand-in is either bootstrapped on the host ...
+	Bootstrap *Bootstrap
+	// ... or built from a Dockerfile in fixtures/images, with the named
+	// sub-folders as build context and other keys passed as build args.
+	Dockerfile string
+	Context    []string
+	Bases      map[string]Key
+}
+
+// Bootstrap is a debootstrap run on the host, imported as the first layer.
+type Bootstrap struct {
+	Variant string // debootstrap --variant ("minbase"), or "default"
+	Suite   string // "bookworm"
+}
+
+// distrolessRepo is where the registry's distroless images live. It is taken
+// from the environment: baselab never writes a registry host into code.
+const EnvDistrolessRepo = "BASELAB_DISTROLESS_REPO"
+
+var catalog = []Spec{
+	{Key: Slim, Registry: "debian:bookworm-slim", RegistryLibc: "glibc-2.36", StandinLibc: "glibc-2.36",
+		Summary:   "Debian bookworm, minbase, docs/man/locales/apt lists removed",
+		Bootstrap: &Bootstrap{Variant: "minbase", Suite: "bookworm"}},
+	{Key: Full, Registry: "debian:bookworm", RegistryLibc: "glibc-2.36", StandinLibc: "glibc-2.36",
+		Summary:   "Debian bookworm, debootstrap's default variant",
+		Bootstrap: &Bootstrap{Variant: "default", Suite: "bookworm"}},
+	{Key: Alpine, Registry: "alpine:3.20", RegistryLibc: "musl-1.2.5", StandinLibc: "musl-1.2.3",
+		Summary:    "musl libc + static busybox on scratch, laid out as Alpine",
+		Dockerfile: "alpine.Dockerfile", Context: []string{"alpine"}, Bases: map[string]Key{"SLIM": Slim}},
+	{Key: DistrolessStatic, Registry: "{distroless}/static-debian12", RegistryLibc: "none", StandinLibc: "none",
+		Summary:    "CA bundle, tzdata, passwd (root, nobody, nonroot 65532), no shell, no libc",
+		Dockerfile: "distroless-static.Dockerfile", Context: []string{"distroless"}, Bases: map[string]Key{"SLIM": Slim}},
+	{Key: DistrolessBase, Registry: "{distroless}/base-debian12", RegistryLibc: "glibc-2.36", StandinLibc: "glibc-2.36",
+		Summary:    "distroless-static + glibc + libssl, no shell",
+		Dockerfile: "distroless-base.Dockerfile", Bases: map[string]Key{"SLIM": Slim, "DISTROLESS_STATIC": DistrolessStatic}},
+	{Key: Scratch, RegistryLibc: "none", StandinLibc: "none",
+		Summary:    "the empty image",
+		Dockerfile: "scratch.Dockerfile"},
+	{Key: PythonSlim, Registry: "python:3.11-slim", RegistryLibc: "glibc-2.36", StandinLibc: "glibc-2.36",
+		Summary:    "slim + Debian's CPython 3.11 and pip",
+		Dockerfile: "python-slim.Dockerfile", Bases: map[string]Key{"SLIM": Slim}},
+	{Key: PythonAlpine, Registry: "python:3.11-alpine", RegistryLibc: "musl-1.2.5", StandinLibc: "musl-1.2.3",
+		Summary:    "alpine + CPython 3.11 built from Debian's source package with musl-gcc",
+		Dockerfile: "python-alpine.Dockerfile", Context: []string{"python-alpine"}, Bases: map[string]Key{"SLIM": Slim, "ALPINE": Alpine}},
+	{Key: Builder, RegistryLibc: "glibc-2.36", StandinLibc: "glibc-2.36",
+		Summary:    "slim + build-essential, musl-tools, python3-dev: compiles probes and extensions",
+		Dockerfile: "builder.Dockerfile", Bases: map[string]Key{"SLIM": Slim}},
+}
+
+// StandinFor names the registry image a stand-in replaces, the way people
+// write it (the distroless registry path is configuration, not code).
+func (s Spec) StandinFor() string {
+	return strings.ReplaceAll(s.Registry, "{distroless}/", "distroless/")
+}
+
+// Keys lists every key in catalog order.
+func Keys() []Key {
+	ks := make([]Key, len(catalog))
+	for i, s := range catalog {
+		ks[i] = s.Key
+	}
+	return ks
+}
+
+// Lookup returns a key's spec, or an error listing the known keys.
+func Lookup(k Key) (Spec, error) {
+	for _, s := range catalog {
+		if s.Key == k {
+			return s, nil
+		}
+	}
+	known := make([]string, 0, len(catalog))
+	for _, s := range catalog {
+		known = append(known, string(s.Key))
+	}
+	sort.Strings(known)
+	return Spec{}, fmt.Errorf("unknown image key %q: known keys are %s", k, strings.Join(known, ", "))
+}
+
+// ParseKeys checks a list of words against the catalog; empty means all.
+func ParseKeys(words []string) ([]Key, error) {
+	if len(words) == 0 {
+		return Keys(), nil
+	}
+	ks := make([]Key, 0, len(words))
+	for _, w := range words {
+		s, err := Lookup(Key(w))
+		if err != nil {
+			return nil, err
+		}
+		ks = append(ks, s.Key)
+	}
+	return ks, nil
+}

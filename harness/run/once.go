@@ -1,0 +1,61 @@
+package run
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/baselab/baselab/harness/engine"
+	"github.com/moby/moby/api/pkg/stdcopy"
+	"github.com/moby/moby/client"
+)
+
+// Result is a container run to its end.
+type Result struct {
+	Output
+	// Started is false when the engine refused to start the container (no
+	// such user, no such executable ...); StartError then holds its message.
+	Started    bool
+	StartError string
+}
+
+// Once runs a container to completion and removes it: the shape of
+// `docker run --rm IMAGE CMD`. A container that cannot start is a Result, not
+// an error; errors are the engine failing.
+func Once(ctx context.Context, eng *engine.Engine, s Spec) (Result, error) {
+	// A missing image is the caller's error; a container the engine will not
+	// start (no such user, no such executable ...) is the lab's data.
+	if err := requireLocal(ctx, eng, s.Image); err != nil {
+		return Result{}, err
+	}
+	start := time.Now()
+	c, err := Start(ctx, eng, s)
+	defer func() { _ = c.Terminate(context.WithoutCancel(ctx)) }()
+	if err != nil {
+		return Result{StartError: shortErr(err), Output: Output{Duration: time.Since(start), ExitCode: -1}}, nil
+	}
+	id := c.GetContainerID()
+	wait := eng.API.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: "not-running"})
+	var code int
+	select {
+	case res := <-wait.Result:
+		code = int(res.StatusCode)
+		if res.Error != nil && res.Error.Message != "" {
+			return Result{}, fmt.Errorf("wait for container: %s", res.Error.Message)
+		}
+	case err := <-wait.Error:
+		return Result{}, fmt.Errorf("wait for container: %w", err)
+	}
+	logs, err := eng.API.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
+	if err != nil {
+		return Result{}, fmt.Errorf("read container logs: %w", err)
+	}
+	defer logs.Close()
+	var stdout, stderr bytes.Buffer
+	if _, err := stdcopy.StdCopy(&stdout, &stderr, logs); err != nil {
+		return Result{}, fmt.Errorf("demux container logs: %w", err)
+	}
+	return Result{Started: true, Output: Output{ExitCode: code, Signal: signalOf(code), Stdout: stdout.String(),
+		Stderr: stderr.String(), Duration: time.Since(start)}}, nil
+}

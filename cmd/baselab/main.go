@@ -14,6 +14,11 @@ import (
 )
 
 func main() {
+	// testcontainers' reaper image cannot be pulled without a registry, and
+	// baselab labels and removes what it creates itself (`baselab clean`).
+	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
+		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRootCmd()

@@ -152,7 +152,7 @@ func tarContext(fsys fs.FS, dockerfile string, paths []string, extra map[string]
 	}
 	for name, b := range extra {
 		mode := int64(0o644)
-		if strings.HasSuffix(name, ".sh") || !strings.Contains(path.Base(name), ".") {
+		if isExecutable(name, b) {
 			mode = 0o755
 		}
 		if err := add(name, b, mode); err != nil {
@@ -163,6 +163,12 @@ func tarContext(fsys fs.FS, dockerfile string, paths []string, extra map[string]
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// isExecutable decides a context file's mode from what it is: scripts and
+// ELF binaries run, everything else (passwd, certificates ...) is 0644.
+func isExecutable(name string, b []byte) bool {
+	return strings.HasSuffix(name, ".sh") || bytes.HasPrefix(b, []byte("\x7fELF")) || bytes.HasPrefix(b, []byte("#!"))
 }
 
 func tail(s string, n int) string {

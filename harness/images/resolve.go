@@ -147,6 +147,19 @@ func (c *Catalog) EnsureAll(ctx context.Context, keys ...Key) ([]Image, error) {
 }
 
 func (c *Catalog) ensure(ctx context.Context, spec Spec) (Image, error) {
+	if spec.Registry != "" && c.mode == Auto {
+		// auto uses what the engine already has — the registry image, or a
+		// stand-in built earlier — before it tries the network.
+		if ref, err := registryRef(spec); err == nil {
+			if im, ok, err := c.inspect(ctx, ref); err == nil && ok {
+				im.Key, im.Libc = spec.Key, spec.RegistryLibc
+				return im, nil
+			}
+		}
+		if im, ok, err := c.Find(ctx, spec.Key); err == nil && ok {
+			return im, nil
+		}
+	}
 	if spec.Registry != "" && c.mode != Local {
 		ref, err := registryRef(spec)
 		if err != nil {
@@ -256,10 +269,10 @@ func (c *Catalog) standin(ctx context.Context, spec Spec) (Image, error) {
 	if err != nil {
 		return Image{}, fmt.Errorf("build %s stand-in: %w", spec.Key, err)
 	}
-	im.Key, im.Libc, im.Standin = spec.Key, spec.StandinLibc, true
-	if spec.Registry != "" {
-		im.StandinFor = spec.StandinFor()
-	}
+	im.Key, im.Libc = spec.Key, spec.StandinLibc
+	// Only an image that replaces a registry image is a stand-in: scratch
+	// built here is scratch, and builder exists only here.
+	im.Standin, im.StandinFor = spec.Registry != "", spec.StandinFor()
 	return im, nil
 }
 

@@ -57,7 +57,7 @@ func Read(ctx context.Context, eng *engine.Engine, image string, opts Options) (
 	cr, err := eng.API.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Image: image,
 		// Never run: the command only has to exist on paper.
-		Config: &container.Config{Image: image, Cmd: []string{"/baselab-never-runs"}, Labels: eng.Labels(nil)},
+		Config: &container.Config{Cmd: []string{"/baselab-never-runs"}, Labels: eng.Labels(nil)},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create container from %s: %w", image, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/moby/moby/api/types/container"
 	"github.com/testcontainers/testcontainers-go"
 	tcnetwork "github.com/testcontainers/testcontainers-go/network"
+	"github.com/testcontainers/testcontainers-go/wait"
 )
 
 // Spec describes a container.
@@ -98,7 +99,7 @@ func options(eng *engine.Engine, s Spec) []testcontainers.ContainerCustomizer {
 		testcontainers.WithLabels(eng.Labels(extra)),
 		// Lab containers exit, crash or never listen on a port: readiness is
 		// the caller's business, not a wait strategy's.
-		testcontainers.WithWaitStrategy(),
+		testcontainers.WithWaitStrategy(wait.ForNop(func(context.Context, wait.StrategyTarget) error { return nil })),
 	}
 	if len(s.Entrypoint) > 0 {
 		opts = append(opts, testcontainers.WithEntrypoint(s.Entrypoint...))

@@ -29,6 +29,10 @@ type Derived struct {
 	Args map[string]string
 	// Lab labels the image with the lab that made it.
 	Lab string
+	// Like names the build arg of the base the final stage is built on:
+	// the image inherits its libc and stand-in marks, so records of lab
+	// images say what they run on.
+	Like string
 }
 
 // Derive builds (or finds) a lab image.
@@ -71,6 +75,9 @@ func (c *Catalog) Derive(ctx context.Context, d Derived) (Image, error) {
 			return Image{}, fmt.Errorf("build lab image %s: %w", d.Name, err)
 		}
 		im.Key = Key("lab-" + d.Name)
+		if b, ok := bases[d.Like]; ok {
+			im.Libc, im.Standin, im.StandinFor = b.Libc, b.Standin, b.StandinFor
+		}
 		return im, nil
 	})
 }

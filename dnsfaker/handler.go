@@ -1,0 +1,172 @@
+package dnsfaker
+
+import (
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// serveDNS applies the fault of the query's name and logs what it did.
+// miekg/dns runs it in a goroutine per UDP packet, so holding one answer
+// never delays another; queries on one TCP connection are served in turn,
+// as miekg/dns reads them.
+func (s *Server) serveDNS(w dns.ResponseWriter, req *dns.Msg) {
+	arrived := time.Now()
+	// dns.DefaultMsgAcceptFunc checks the question count in the header,
+	// but a packet that ends before its question still unpacks.
+	if len(req.Question) != 1 {
+		m := new(dns.Msg)
+		m.SetRcodeFormatError(req)
+		w.WriteMsg(m)
+		return
+	}
+	q := req.Question[0]
+	name := normalizeName(q.Name)
+	st := s.rules.Load().lookup(name)
+	src, transport := source(w)
+	e := Entry{
+		Time:      arrived,
+		Src:       src.String(),
+		Transport: transport,
+		ID:        req.Id,
+		QType:     qtypeString(q.Qtype),
+		Name:      name,
+		Fault:     st.label,
+	}
+	m := s.apply(req, q, st, src, transport == "udp", &e)
+	// Log before answering, so that a client holding its answer can
+	// rely on the entry being there.
+	s.log.add(e)
+	if m != nil {
+		w.WriteMsg(m)
+	}
+}
+
+// apply returns the answer that the fault calls for, nil for none, after
+// any hold, and records the action in e.
+func (s *Server) apply(req *dns.Msg, q dns.Question, st *faultState, src netip.AddrPort, udp bool, e *Entry) *dns.Msg {
+	f := st.fault
+	switch f.Kind {
+	case KindRace:
+		// Only UDP races: a TCP connection carries one query after
+		// another and has no conntrack insertion race.
+		if udp {
+			if h, ok := s.race.take(src, req.Id, q.Qtype); ok {
+				e.Time = h.arrived
+				e.DelayUS = h.answerAt.Sub(h.arrived).Microseconds()
+				if !s.waitUntil(h.answerAt) {
+					e.Action = ActionDropped
+					return nil
+				}
+			}
+		}
+	case KindTimeout:
+		if f.appliesTo(q.Qtype) {
+			e.Action = ActionDropped
+			return nil
+		}
+	case KindServfail:
+		if f.appliesTo(q.Qtype) {
+			return rcode(req, dns.RcodeServerFailure, ActionServfail, e)
+		}
+	case KindRefused:
+		if f.appliesTo(q.Qtype) {
+			return rcode(req, dns.RcodeRefused, ActionRefused, e)
+		}
+	case KindNXDomain:
+		if f.appliesTo(q.Qtype) {
+			m := reply(req, dns.RcodeNameError)
+			negative(m, q.Name)
+			e.Action = ActionNXDomain
+			return m
+		}
+	case KindNoData:
+		if f.appliesTo(q.Qtype) {
+			m := reply(req, dns.RcodeSuccess)
+			negative(m, q.Name)
+			e.Action = ActionNoData
+			return m
+		}
+	case KindDelay:
+		if f.appliesTo(q.Qtype) {
+			e.DelayUS = f.Delay.Microseconds()
+			if !s.waitUntil(e.Time.Add(f.Delay)) {
+				e.Action = ActionDropped
+				return nil
+			}
+			m := answer(req, q, 1, udp, e)
+			if e.Action == ActionAnswered {
+				e.Action = ActionDelayed
+			}
+			return m
+		}
+	case KindTruncate:
+		return answer(req, q, truncateRecords, udp, e)
+	case KindOverload:
+		if !st.bucket.allow(e.Time) {
+			return rcode(req, dns.RcodeServerFailure, ActionServfail, e)
+		}
+	case KindEvery:
+		if st.seen.Add(1)%f.every() == 0 {
+			e.Action = ActionDropped
+			return nil
+		}
+	}
+	return answer(req, q, 1, udp, e)
+}
+
+// answer returns n A or AAAA records for the name (none for other types),
+// cut to what fits over UDP.
+func answer(req *dns.Msg, q dns.Question, n int, udp bool, e *Entry) *dns.Msg {
+	m := reply(req, dns.RcodeSuccess)
+	if q.Qclass == dns.ClassINET || q.Qclass == dns.ClassANY {
+		m.Answer = addressRecords(q, n)
+	}
+	e.Action = ActionAnswered
+	if len(m.Answer) == 0 {
+		negative(m, q.Name)
+		e.Action = ActionNoData
+	}
+	if udp {
+		m.Truncate(udpLimit(req))
+		if m.Truncated {
+			e.Action = ActionTruncated
+		}
+	}
+	e.Answers = len(m.Answer)
+	return m
+}
+
+func rcode(req *dns.Msg, rcode int, a Action, e *Entry) *dns.Msg {
+	e.Action = a
+	return reply(req, rcode)
+}
+
+// waitUntil sleeps until t and reports false if Close came first.
+func (s *Server) waitUntil(t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return s.ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-s.ctx.Done():
+		return false
+	}
+}
+
+// source returns the client's address and transport.
+func source(w dns.ResponseWriter) (netip.AddrPort, string) {
+	switch a := w.RemoteAddr().(type) {
+	case *net.UDPAddr:
+		return unmapped(a.AddrPort()), "udp"
+	case *net.TCPAddr:
+		return unmapped(a.AddrPort()), "tcp"
+	}
+	return netip.AddrPort{}, "udp"
+}

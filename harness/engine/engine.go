@@ -5,6 +5,7 @@ package engine
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -70,6 +71,10 @@ func (e *Engine) Labels(extra map[string]string) map[string]string {
 	return l
 }
 
+// newRunID is unique per Engine, not per process: parallel tests in one
+// process each sweep only their own run.
 func newRunID() string {
-	return fmt.Sprintf("%s-%d", time.Now().UTC().Format("20060102T150405"), os.Getpid())
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%x", time.Now().UTC().Format("20060102T150405"), os.Getpid(), b)
 }

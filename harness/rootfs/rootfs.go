@@ -110,20 +110,39 @@ func (f *FS) Stat(p string) (File, bool) {
 	return f.Files[i], true
 }
 
-// Resolve follows symlinks (absolute or relative, up to 16 hops) from p.
+// Resolve follows symlinks — in the last component and in every directory
+// on the way, absolute or relative, up to 32 hops — the way the kernel
+// would inside the container: on a merged-/usr image /lib64 is a link to
+// usr/lib64, and /lib64/ld-linux-x86-64.so.2 only exists through it.
 func (f *FS) Resolve(p string) (File, bool) {
-	for range 16 {
-		e, ok := f.Stat(p)
-		if !ok || e.Mode&fs.ModeSymlink == 0 {
-			return e, ok
+	hops := 0
+	parts := strings.Split(strings.Trim(path.Clean("/"+p), "/"), "/")
+	cur := "/"
+	for i := 0; i < len(parts); i++ {
+		if parts[i] == "" {
+			continue
 		}
-		if strings.HasPrefix(e.Linkname, "/") {
-			p = path.Clean(e.Linkname)
-		} else {
-			p = path.Join(path.Dir(p), e.Linkname)
+		next := path.Join(cur, parts[i])
+		e, ok := f.Stat(next)
+		if !ok {
+			return File{}, false
 		}
+		if e.Mode&fs.ModeSymlink != 0 {
+			if hops++; hops > 32 {
+				return File{}, false
+			}
+			target := e.Linkname
+			if !strings.HasPrefix(target, "/") {
+				target = path.Join(cur, target)
+			}
+			rest := append(strings.Split(strings.Trim(path.Clean(target), "/"), "/"), parts[i+1:]...)
+			parts, cur, i = rest, "/", -1
+			continue
+		}
+		cur = next
 	}
-	return File{}, false
+	e, ok := f.Stat(cur)
+	return e, ok
 }
 
 // Exists reports whether p resolves to something.

@@ -94,6 +94,8 @@ type Lab struct {
 func All() []Lab {
 	out := []Lab{
 		DNS(),
+		Scratch(),
+		Wheel(),
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func slim(t *testing.T) (*engine.Engine, string) {
+func slim(t testing.TB) (*engine.Engine, string) {
 	t.Helper()
 	eng := engine.ForTest(t)
 	cat, err := images.New(eng, images.Options{})

@@ -95,6 +95,8 @@ func All() []Lab {
 	out := []Lab{
 		DNS(),
 		Scratch(),
+		Size(),
+		Surface(),
 		Wheel(),
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

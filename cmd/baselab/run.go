@@ -86,6 +86,9 @@ func runLabs(cmd *cobra.Command, o *runOpts, ls []labs.Lab) error {
 		}
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%d records in %s (%s)\n", total, w.Path(), time.Since(start).Round(time.Second))
+	if err := writeReport(cmd, out); err != nil {
+		return err
+	}
 	if len(failed) > 0 {
 		return fmt.Errorf("labs that could not finish: %v (see the lines above)", failed)
 	}

@@ -1,0 +1,213 @@
+package claims
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/baselab/baselab/harness/record"
+)
+
+// Summary counts verdicts.
+type Summary struct{ Holds, Refuted, NoData int }
+
+// Summarize counts verdicts.
+func Summarize(vs []Verdict) Summary {
+	var s Summary
+	for _, v := range vs {
+		switch v.Status {
+		case Holds:
+			s.Holds++
+		case Refuted:
+			s.Refuted++
+		default:
+			s.NoData++
+		}
+	}
+	return s
+}
+
+// OK reports whether every claim holds.
+func (s Summary) OK() bool { return s.Refuted == 0 && s.NoData == 0 }
+
+// Line is the verdict in one line: the measured number against the bound,
+// and the cell it came from.
+func (v Verdict) Line() string {
+	c := v.Claim
+	if v.Status == NoData {
+		return "no data: " + v.Why
+	}
+	m := c.Measure
+	if c.Ratio() {
+		m = fmt.Sprintf("%s of %s ÷ %s", c.Measure, v.Record.Variant, v.Baseline.Variant)
+	}
+	s := fmt.Sprintf("%s = %s%s (bound %s", m, v.Measured(), unitNote(c.Measure, v.Value, c.Ratio()), c.Bound)
+	if c.Of == "any" {
+		s += ", any of"
+	} else if v.Matched > 1 {
+		s += ", all of"
+	}
+	if v.Matched > 1 {
+		s += fmt.Sprintf(" %d records", v.Matched)
+	}
+	s += ")"
+	if c.Ratio() {
+		s += fmt.Sprintf(" = %s / %s", measuredOf(*v.Record, c.Measure), measuredOf(*v.Baseline, c.Measure))
+	}
+	return s
+}
+
+// unitNote adds a readable size to a byte count.
+func unitNote(field string, v float64, ratio bool) string {
+	if ratio || !strings.HasSuffix(field, "_bytes") || v != v {
+		return ""
+	}
+	switch {
+	case v >= 1e9:
+		return fmt.Sprintf(" (%.2f GB)", v/1e9)
+	case v >= 1e6:
+		return fmt.Sprintf(" (%.2f MB)", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf(" (%.1f kB)", v/1e3)
+	}
+	return ""
+}
+
+func measuredOf(r record.Record, field string) string {
+	n, w, ok, _ := measure(flatten(r), field)
+	switch {
+	case !ok:
+		return "?"
+	case w != "":
+		return w
+	}
+	return fmtNum(n)
+}
+
+// Evidence names the record(s) behind a verdict: lab/variant, image, libc,
+// stand-in.
+func (v Verdict) Evidence() string {
+	if v.Record == nil {
+		return ""
+	}
+	s := recordText(*v.Record)
+	if v.Baseline != nil {
+		s += "; baseline " + recordText(*v.Baseline)
+	}
+	return s
+}
+
+func recordText(r record.Record) string {
+	libc := r.Libc
+	if libc == "" {
+		libc = "libc not recorded"
+	}
+	s := fmt.Sprintf("%s/%s on %s (%s", r.Lab, r.Variant, orDash(r.Image), libc)
+	if r.Standin {
+		s += ", stand-in"
+	}
+	s += fmt.Sprintf(") outcome %s, %d/%d ok", orDash(r.Outcome), r.OK, r.Tries)
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// WriteText prints a verdict per claim — the verdict, the claim, the
+// number against the bound and the record behind it — and a summary.
+func WriteText(w io.Writer, f *File, vs []Verdict) Summary {
+	for i, v := range vs {
+		word := map[Status]string{Holds: "HOLDS", Refuted: "REFUTED", NoData: "NO DATA"}[v.Status]
+		fmt.Fprintf(w, "%-8s %s: %s\n", word, v.Claim.Label(i), v.Claim.Text)
+		fmt.Fprintf(w, "         %s\n", v.Line())
+		if e := v.Evidence(); e != "" {
+			fmt.Fprintf(w, "         %s\n", e)
+		}
+	}
+	s := Summarize(vs)
+	fmt.Fprintf(w, "%s: %d claims: %d hold, %d refuted, %d without data\n", f.Name, len(vs), s.Holds, s.Refuted, s.NoData)
+	return s
+}
+
+// JUnit XML, as CI systems read it (the Ant/Surefire schema): a suite per
+// file, a test case per claim; a refuted claim is a failure, a claim
+// without data an error.
+type (
+	JUnitSuites struct {
+		XMLName  xml.Name     `xml:"testsuites"`
+		Name     string       `xml:"name,attr"`
+		Tests    int          `xml:"tests,attr"`
+		Failures int          `xml:"failures,attr"`
+		Errors   int          `xml:"errors,attr"`
+		Suites   []JUnitSuite `xml:"testsuite"`
+	}
+	JUnitSuite struct {
+		Name     string      `xml:"name,attr"`
+		Tests    int         `xml:"tests,attr"`
+		Failures int         `xml:"failures,attr"`
+		Errors   int         `xml:"errors,attr"`
+		Skipped  int         `xml:"skipped,attr"`
+		Time     string      `xml:"time,attr"`
+		Cases    []JUnitCase `xml:"testcase"`
+	}
+	JUnitCase struct {
+		Name      string        `xml:"name,attr"`
+		Classname string        `xml:"classname,attr"`
+		Time      string        `xml:"time,attr"`
+		Failure   *JUnitProblem `xml:"failure,omitempty"`
+		Error     *JUnitProblem `xml:"error,omitempty"`
+		SystemOut string        `xml:"system-out,omitempty"`
+	}
+	JUnitProblem struct {
+		Message string `xml:"message,attr"`
+		Type    string `xml:"type,attr"`
+		Text    string `xml:",chardata"`
+	}
+)
+
+// WriteJUnit writes the verdicts as JUnit XML.
+func WriteJUnit(w io.Writer, f *File, vs []Verdict) error {
+	s := Summarize(vs)
+	suite := JUnitSuite{Name: f.Name, Tests: len(vs), Failures: s.Refuted, Errors: s.NoData, Time: "0"}
+	for i, v := range vs {
+		c := v.Claim
+		tc := JUnitCase{Name: c.Label(i) + ": " + c.Text, Classname: "baselab.claims." + c.Lab, Time: "0"}
+		body := strings.TrimSpace(strings.Join([]string{v.Line(), v.Evidence(), sourceText(c)}, "\n"))
+		switch v.Status {
+		case Refuted:
+			tc.Failure = &JUnitProblem{Message: v.Line(), Type: "refuted", Text: body}
+		case NoData:
+			tc.Error = &JUnitProblem{Message: v.Line(), Type: "no-data", Text: body}
+		default:
+			tc.SystemOut = body
+		}
+		suite.Cases = append(suite.Cases, tc)
+	}
+	doc := JUnitSuites{Name: "baselab claims", Tests: len(vs), Failures: s.Refuted, Errors: s.NoData, Suites: []JUnitSuite{suite}}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("write junit: %w", err)
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func sourceText(c Claim) string {
+	var parts []string
+	if c.Source != "" {
+		parts = append(parts, "source: "+c.Source)
+	}
+	if c.Note != "" {
+		parts = append(parts, "note: "+c.Note)
+	}
+	return strings.Join(parts, "\n")
+}

@@ -9,7 +9,6 @@ package labs
 // exactly "the image's bundle holds the run's CA".
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -26,12 +25,9 @@ import (
 	"io/fs"
 	"math/big"
 	"os"
-	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing/fstest"
 	"time"
 
@@ -40,12 +36,11 @@ import (
 	"github.com/baselab/baselab/harness/gobuild"
 	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/harness/record"
+	"github.com/baselab/baselab/harness/rootfs"
 	"github.com/baselab/baselab/harness/run"
-	"github.com/moby/moby/api/pkg/stdcopy"
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 	"github.com/spf13/pflag"
+	tcnetwork "github.com/testcontainers/testcontainers-go/network"
 )
 
 // Outcomes of the scratch lab's steps. ScratchUnexpected is none of the
@@ -284,21 +279,26 @@ func runScratch(ctx context.Context, env *Env, cfg scratchConfig) ([]record.Reco
 	}
 	env.Logf("scratch: the program alone on scratch is %d bytes; each fix below says what it adds to that", baseline.SizeBytes)
 
-	nw, err := scratchNetwork(ctx, env.Engine)
+	// A user-defined network gives the server its alias through the engine's
+	// embedded DNS server, which is all this lab needs of DNS. It is labelled
+	// for the run's sweep.
+	lnw, err := tcnetwork.New(ctx, tcnetwork.WithLabels(env.Engine.Labels(map[string]string{engine.LabelLab: "scratch"})))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("create lab network: %w", err)
 	}
+	nw := lnw.Name
 	defer func() {
-		if _, err := env.Engine.API.NetworkRemove(context.WithoutCancel(ctx), nw, client.NetworkRemoveOptions{}); err != nil {
+		if err := lnw.Remove(context.WithoutCancel(ctx)); err != nil {
 			env.Logf("scratch: remove network %s: %v", nw, err)
 		}
 	}()
-	srv, err := scratchStart(ctx, env.Engine, run.Spec{
+	srv, err := run.Start(ctx, env.Engine, run.Spec{
 		Image: srvImg.Ref, Network: nw, Aliases: []string{ScratchHost}, Lab: "scratch",
 		Env: map[string]string{"LAB_TLS_CERT": string(ca.certPEM), "LAB_TLS_KEY": string(ca.keyPEM)},
 	})
-	// Removed before the network (defers run last-in first-out).
-	defer srv.remove(context.WithoutCancel(ctx))
+	// Removed before the network (defers run last-in first-out); the run's
+	// sweep is behind a failure to.
+	defer func() { _ = srv.Terminate(context.WithoutCancel(ctx)) }()
 	if err != nil {
 		return nil, fmt.Errorf("start the HTTPS server: %w", err)
 	}
@@ -472,82 +472,27 @@ func scratchLinkage(b scratchBuilt) string {
 // distroless-static image, without running it (it has no shell).
 func scratchReadDebian(ctx context.Context, eng *engine.Engine, ref string) (scratchDebian, error) {
 	var d scratchDebian
-	links := map[string]string{}
-	sizes := map[string]int64{}
-	err := scratchExport(ctx, eng, ref, func(h *tar.Header, r io.Reader) error {
-		p := "/" + strings.TrimPrefix(path.Clean("/"+h.Name), "/")
-		switch {
-		case h.Typeflag == tar.TypeSymlink:
-			links[p] = h.Linkname
-		case h.Typeflag == tar.TypeReg && p == scratchBundlePath:
-			b, err := io.ReadAll(r)
-			d.bundle = b
-			return err
-		case h.Typeflag == tar.TypeReg && strings.HasPrefix(p, scratchZoneinfoDir):
-			sizes[p] = h.Size
-			d.zoneinfoBytes += h.Size
-		}
-		return nil
-	})
+	root, err := rootfs.Read(ctx, eng, ref, rootfs.Options{Keep: func(p string) bool { return p == scratchBundlePath }})
 	if err != nil {
 		return d, fmt.Errorf("read distroless-static: %w", err)
 	}
+	d.bundle, _ = root.Content(scratchBundlePath)
 	if len(d.bundle) == 0 {
 		return d, fmt.Errorf("distroless-static %s has no %s", ref, scratchBundlePath)
 	}
 	d.bundleCerts = bytes.Count(d.bundle, []byte("-----BEGIN CERTIFICATE-----"))
-	zone := scratchZoneinfoDir + ScratchZone
-	for range 8 { // a zone may be a link to its canonical name
-		link, ok := links[zone]
-		if !ok {
-			break
-		}
-		if strings.HasPrefix(link, "/") {
-			zone = path.Clean(link)
-		} else {
-			zone = path.Join(path.Dir(zone), link)
+	for _, f := range root.Files {
+		if f.Mode.IsRegular() && strings.HasPrefix(f.Path, scratchZoneinfoDir) {
+			d.zoneinfoBytes += f.Size
 		}
 	}
-	n, ok := sizes[zone]
-	if !ok {
+	// A zone may be a link to its canonical name.
+	zone, ok := root.Resolve(scratchZoneinfoDir + ScratchZone)
+	if !ok || !zone.Mode.IsRegular() || !strings.HasPrefix(zone.Path, scratchZoneinfoDir) {
 		return d, fmt.Errorf("distroless-static %s has no zoneinfo for %s", ref, ScratchZone)
 	}
-	d.zoneFileBytes = n
+	d.zoneFileBytes = zone.Size
 	return d, nil
-}
-
-// scratchExport walks an image's file system through a created, never
-// started, container. harness/rootfs.Read does this too, but its create call
-// sets both Image and Config.Image, which moby client v0.6 refuses.
-func scratchExport(ctx context.Context, eng *engine.Engine, ref string, each func(*tar.Header, io.Reader) error) error {
-	cr, err := eng.API.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config: &container.Config{Image: ref, Cmd: []string{"/baselab-never-runs"},
-			Labels: eng.Labels(map[string]string{engine.LabelLab: "scratch"})},
-	})
-	if err != nil {
-		return fmt.Errorf("create container from %s: %w", ref, err)
-	}
-	defer func() {
-		_, _ = eng.API.ContainerRemove(context.WithoutCancel(ctx), cr.ID, client.ContainerRemoveOptions{Force: true})
-	}()
-	rc, err := eng.API.ContainerExport(ctx, cr.ID, client.ContainerExportOptions{})
-	if err != nil {
-		return fmt.Errorf("export %s: %w", ref, err)
-	}
-	defer rc.Close()
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read export of %s: %w", ref, err)
-		}
-		if err := each(h, tr); err != nil {
-			return fmt.Errorf("read %s from %s: %w", h.Name, ref, err)
-		}
-	}
 }
 
 // scratchCA is the run's CA and the server's certificate.
@@ -707,7 +652,7 @@ func scratchRemoveImages(ctx context.Context, env *Env, refs []string) {
 }
 
 // scratchAwaitLog waits until the container has logged want.
-func scratchAwaitLog(ctx context.Context, c *scratchContainer, want string, limit time.Duration) error {
+func scratchAwaitLog(ctx context.Context, c *run.Container, want string, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
 		logs, err := scratchLogs(ctx, c)
@@ -725,22 +670,9 @@ func scratchAwaitLog(ctx context.Context, c *scratchContainer, want string, limi
 	}
 }
 
-func scratchLogs(ctx context.Context, c *scratchContainer) (string, error) {
-	stdout, stderr, err := c.logs(ctx)
+func scratchLogs(ctx context.Context, c *run.Container) (string, error) {
+	stdout, stderr, err := c.Logs(ctx)
 	return stdout + stderr, err
-}
-
-// scratchNetwork creates the lab's network, labelled for the run's sweep.
-// A user-defined network gives the server its alias through the engine's
-// embedded DNS server, which is all this lab needs of DNS.
-func scratchNetwork(ctx context.Context, eng *engine.Engine) (string, error) {
-	name := "baselab-scratch-" + eng.RunID + "-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
-	_, err := eng.API.NetworkCreate(ctx, name, client.NetworkCreateOptions{
-		Driver: "bridge", Labels: eng.Labels(map[string]string{engine.LabelLab: "scratch"})})
-	if err != nil {
-		return "", fmt.Errorf("create lab network: %w", err)
-	}
-	return name, nil
 }
 
 // scratchCell runs one step.
@@ -787,7 +719,7 @@ func (c scratchCell) run(ctx context.Context, env *Env) (record.Record, error) {
 	r.Image = c.img.im.Evidence()
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	res, err := scratchOnce(cctx, env.Engine, run.Spec{Image: c.img.im.Ref, Cmd: c.args(), Network: c.network, Lab: "scratch"})
+	res, err := run.Once(cctx, env.Engine, run.Spec{Image: c.img.im.Ref, Cmd: c.args(), Network: c.network, Lab: "scratch"})
 	if err != nil {
 		return r, err
 	}
@@ -977,129 +909,4 @@ func (o *scratchOrdered) done(i int, line string) {
 		o.env.Logf("%s", *o.lines[o.next])
 		o.next++
 	}
-}
-
-// The lab drives its containers through the moby client: harness/run.Start
-// passes testcontainers.WithWaitStrategy() with no strategy, which
-// testcontainers-go v0.45 rejects ("no wait strategy supplied") for every
-// container. scratchOnce and scratchStart keep run.Once's and run.Start's
-// shapes (run.Spec in, run.Result out) so that they can go once it is fixed.
-
-// scratchContainer is a container the lab created.
-type scratchContainer struct {
-	eng *engine.Engine
-	id  string
-}
-
-func scratchCreate(ctx context.Context, eng *engine.Engine, s run.Spec) (*scratchContainer, error) {
-	labels := map[string]string{}
-	for k, v := range s.Labels {
-		labels[k] = v
-	}
-	if s.Lab != "" {
-		labels[engine.LabelLab] = s.Lab
-	}
-	cfg := &container.Config{Image: s.Image, Entrypoint: s.Entrypoint, Cmd: s.Cmd, User: s.User,
-		Labels: eng.Labels(labels)}
-	for k, v := range s.Env {
-		cfg.Env = append(cfg.Env, k+"="+v)
-	}
-	var nc *network.NetworkingConfig
-	if s.Network != "" {
-		nc = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
-			s.Network: {Aliases: s.Aliases}}}
-	}
-	var hc *container.HostConfig
-	if s.Network != "" {
-		hc = &container.HostConfig{NetworkMode: container.NetworkMode(s.Network)}
-	}
-	cr, err := eng.API.ContainerCreate(ctx, client.ContainerCreateOptions{Config: cfg, HostConfig: hc, NetworkingConfig: nc})
-	if err != nil {
-		return nil, fmt.Errorf("create container from %s: %w", s.Image, err)
-	}
-	return &scratchContainer{eng: eng, id: cr.ID}, nil
-}
-
-// start starts the container; the engine's refusal comes back as the text
-// `docker run` prints after "Error response from daemon: ".
-func (c *scratchContainer) start(ctx context.Context) error {
-	_, err := c.eng.API.ContainerStart(ctx, c.id, client.ContainerStartOptions{})
-	if err != nil {
-		return errors.New(strings.TrimSpace(strings.TrimPrefix(err.Error(), "Error response from daemon: ")))
-	}
-	return nil
-}
-
-func (c *scratchContainer) logs(ctx context.Context) (stdout, stderr string, err error) {
-	rc, err := c.eng.API.ContainerLogs(ctx, c.id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
-	if err != nil {
-		return "", "", fmt.Errorf("read container logs: %w", err)
-	}
-	defer rc.Close()
-	var o, e bytes.Buffer
-	if _, err := stdcopy.StdCopy(&o, &e, rc); err != nil {
-		return "", "", fmt.Errorf("demux container logs: %w", err)
-	}
-	return o.String(), e.String(), nil
-}
-
-// remove is nil-safe and never fails the lab: the run's sweep is behind it.
-func (c *scratchContainer) remove(ctx context.Context) {
-	if c == nil {
-		return
-	}
-	_, _ = c.eng.API.ContainerRemove(ctx, c.id, client.ContainerRemoveOptions{Force: true})
-}
-
-// scratchStart is run.Start: a long-lived container, started.
-func scratchStart(ctx context.Context, eng *engine.Engine, s run.Spec) (*scratchContainer, error) {
-	c, err := scratchCreate(ctx, eng, s)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.start(ctx); err != nil {
-		return c, fmt.Errorf("start container from %s: %w", s.Image, err)
-	}
-	return c, nil
-}
-
-// scratchOnce is run.Once: `docker run --rm`, with a container the engine
-// refuses to start as data (Started false, StartError its message).
-func scratchOnce(ctx context.Context, eng *engine.Engine, s run.Spec) (run.Result, error) {
-	begin := time.Now()
-	c, err := scratchCreate(ctx, eng, s)
-	defer c.remove(context.WithoutCancel(ctx))
-	if err != nil {
-		return run.Result{}, err
-	}
-	// Subscribe before starting, so a process that exits at once is not missed.
-	wait := eng.API.ContainerWait(ctx, c.id, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
-	if err := c.start(ctx); err != nil {
-		return run.Result{StartError: err.Error(), Output: run.Output{ExitCode: -1, Duration: time.Since(begin)}}, nil
-	}
-	var code int
-	select {
-	case res := <-wait.Result:
-		if res.Error != nil && res.Error.Message != "" {
-			return run.Result{}, fmt.Errorf("wait for container: %s", res.Error.Message)
-		}
-		code = int(res.StatusCode)
-	case err := <-wait.Error:
-		return run.Result{}, fmt.Errorf("wait for container: %w", err)
-	}
-	d := time.Since(begin)
-	stdout, stderr, err := c.logs(ctx)
-	if err != nil {
-		return run.Result{}, err
-	}
-	return run.Result{Started: true, Output: run.Output{ExitCode: code, Signal: scratchSignal(code),
-		Stdout: stdout, Stderr: stderr, Duration: d}}, nil
-}
-
-// scratchSignal names the signal behind a 128+N exit code, as run does.
-func scratchSignal(code int) string {
-	if code <= 128 || code > 128+64 {
-		return ""
-	}
-	return syscall.Signal(code - 128).String()
 }

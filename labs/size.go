@@ -103,10 +103,8 @@ var sizeStandinNote = map[images.Key]string{
 	images.Alpine:           "only Debian's musl and busybox-static; alpine:3.20 also ships apk-tools, libssl3/libcrypto3, zlib, ca-certificates-bundle, alpine-baselayout, scanelf and musl-utils",
 	images.DistrolessStatic: "CA bundle, zoneinfo (without right/), passwd, group, nsswitch.conf and netbase files taken from Debian's .debs, as Google's image is",
 	images.DistrolessBase:   "the distroless-static stand-in plus the files of Debian's libc6 and libssl3",
-	images.Scratch:          "the empty image; there is nothing to stand in for",
 	images.PythonSlim:       "slim plus Debian's python3 and python3-pip (python:3.11-slim builds CPython into /usr/local instead and needs fewer packages)",
 	images.PythonAlpine:     "the alpine stand-in plus CPython 3.11 built with musl-gcc into /usr/local, without pip",
-	images.Builder:          "a baselab image with no registry counterpart",
 }
 
 // sizeConfig is what `baselab run size` can change.

@@ -15,11 +15,8 @@ import (
 )
 
 func main() {
-	// testcontainers' reaper image cannot be pulled without a registry, and
-	// baselab labels and removes what it creates itself (`baselab clean`).
-	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
-		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
-	}
+	// (engine.Connect turns testcontainers' reaper off unless told
+	// otherwise: it cannot be pulled without a registry.)
 	// baselab prints its own progress, a line per step; testcontainers'
 	// per-container lines would bury it.
 	tclog.SetDefault(tclog.NewNoopLogger())

@@ -41,6 +41,12 @@ var ErrUnreachable = errors.New("docker engine not reachable")
 // (DOCKER_HOST etc.) after checking that it answers, negotiating the API
 // version down to what the engine speaks (Debian's docker.io 20.10 speaks 1.41).
 func Connect(ctx context.Context) (*Engine, error) {
+	// testcontainers' reaper image cannot be pulled without a registry, and
+	// baselab sweeps what it creates by label itself; so a plain `go test`
+	// (no Makefile) works too. An explicit setting is left alone.
+	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
+		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
 	api, err := client.New(client.FromEnv)
 	if err != nil {
 		return nil, fmt.Errorf("create docker client: %w", err)

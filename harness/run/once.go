@@ -1,13 +1,11 @@
 package run
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"time"
 
 	"github.com/baselab/baselab/harness/engine"
-	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/client"
 )
 
@@ -47,15 +45,10 @@ func Once(ctx context.Context, eng *engine.Engine, s Spec) (Result, error) {
 	case err := <-wait.Error:
 		return Result{}, fmt.Errorf("wait for container: %w", err)
 	}
-	logs, err := eng.API.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
+	stdout, stderr, err := c.Logs(ctx)
 	if err != nil {
-		return Result{}, fmt.Errorf("read container logs: %w", err)
+		return Result{}, err
 	}
-	defer logs.Close()
-	var stdout, stderr bytes.Buffer
-	if _, err := stdcopy.StdCopy(&stdout, &stderr, logs); err != nil {
-		return Result{}, fmt.Errorf("demux container logs: %w", err)
-	}
-	return Result{Started: true, Output: Output{ExitCode: code, Signal: signalOf(code), Stdout: stdout.String(),
-		Stderr: stderr.String(), Duration: time.Since(start)}}, nil
+	return Result{Started: true, Output: Output{ExitCode: code, Signal: signalOf(code), Stdout: stdout,
+		Stderr: stderr, Duration: time.Since(start)}}, nil
 }

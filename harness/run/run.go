@@ -4,13 +4,16 @@
 package run
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/baselab/baselab/harness/engine"
+	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 	tcnetwork "github.com/testcontainers/testcontainers-go/network"
 	"github.com/testcontainers/testcontainers-go/wait"
@@ -85,6 +88,22 @@ func (c *Container) IP(ctx context.Context, network string) (string, error) {
 		return "", fmt.Errorf("container %.12s has no address on network %s", c.GetContainerID(), network)
 	}
 	return ep.IPAddress.String(), nil
+}
+
+// Logs returns what the container has printed so far, stdout and stderr
+// apart. It shadows testcontainers' DockerContainer.Logs (one reader, both
+// streams), which stays reachable as c.DockerContainer.Logs.
+func (c *Container) Logs(ctx context.Context) (stdout, stderr string, err error) {
+	rc, err := c.eng.API.ContainerLogs(ctx, c.GetContainerID(), client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
+	if err != nil {
+		return "", "", fmt.Errorf("read container logs: %w", err)
+	}
+	defer rc.Close()
+	var o, e bytes.Buffer
+	if _, err := stdcopy.StdCopy(&o, &e, rc); err != nil {
+		return "", "", fmt.Errorf("demux container logs: %w", err)
+	}
+	return o.String(), e.String(), nil
 }
 
 func options(eng *engine.Engine, s Spec) []testcontainers.ContainerCustomizer {

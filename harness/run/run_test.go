@@ -3,6 +3,7 @@ package run_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/baselab/baselab/harness/engine"
 	"github.com/baselab/baselab/harness/images"
@@ -68,4 +69,19 @@ func TestExecInALongLivedContainer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 7, out.ExitCode)
 	assert.Equal(t, "hi\n", out.Stdout)
+}
+
+func TestLogsKeepsALongLivedContainersStreamsApart(t *testing.T) {
+	eng, ref := slim(t)
+	c, err := run.Start(context.Background(), eng, run.Spec{Image: ref, Lab: "test",
+		Cmd: []string{"sh", "-c", "echo out; echo err >&2; exec sleep 300"}})
+	t.Cleanup(func() { _ = c.Terminate(context.Background()) })
+	require.NoError(t, err)
+	// The container runs on: Logs reads what it has printed so far.
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		stdout, stderr, err := c.Logs(context.Background())
+		require.NoError(ct, err)
+		assert.Equal(ct, "out\n", stdout)
+		assert.Equal(ct, "err\n", stderr)
+	}, 10*time.Second, 50*time.Millisecond)
 }

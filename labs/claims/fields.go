@@ -56,6 +56,7 @@ var labFields = map[string]map[string]kind{
 		"app": kStr, "app_bytes": kNum, "base_size_bytes": kNum, "binary_bytes": kNum, "compressed_bytes": kNum,
 		"course_bytes": kNum, "course_image": kStr, "layers": kNum, "size_bytes": kNum, "start_ms": kNum,
 		"start_runs_ms": kList, "start_spread_ms": kNum, "start_call_ms": kNum, "go_version": kStr,
+		"ready_after_call_ms": kNum,
 	},
 	"surface": {
 		"cve_scanner": kStr, "cves": kNum, "cves_by_severity": kStr, "entries": kNum, "files": kNum,

@@ -170,10 +170,11 @@ func (c DNSConfig) cells() []dnsCell {
 					o = ""
 				}
 				for _, fl := range c.Flags {
-					if fl != "none" && o != "" {
+					if fl != "none" && (o != "" || c.Image != "") {
 						// The hints decide which queries leave; the
 						// options how they are retried. Crossing them
-						// adds cells, not knowledge.
+						// adds cells, not knowledge. A user's command
+						// brings its own hints.
 						continue
 					}
 					n++

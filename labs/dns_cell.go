@@ -202,6 +202,9 @@ func (l *dnsLab) cellRecord(c dnsCell, res dnsCellResult, entries []dnsfaker.Ent
 	if res.libc != "" {
 		r.Set("probe_libc", res.libc)
 	}
+	if c.user {
+		userTimings(res.lookups, entries, &r)
+	}
 	classes := map[string]int{}
 	var ms []float64
 	aOnly := 0
@@ -248,6 +251,9 @@ func (l *dnsLab) cellRecord(c dnsCell, res dnsCellResult, entries []dnsfaker.Ent
 		r.Evidence = "lab errors: " + strings.Join(res.errs, "; ")
 	case len(errText) > 0:
 		r.Evidence = strings.Join(uniq(errText), "; ")
+	case slow.StartWallUS != 0 && c.user:
+		r.Evidence = fmt.Sprintf("slowest run: %d queries from %d source ports over %.1f ms in the server's log",
+			len(window(entries, slow)), ports(window(entries, slow)), slow.Ms)
 	case slow.StartWallUS != 0:
 		r.Evidence = fmt.Sprintf("slowest lookup: %d A + %d AAAA in %.1f ms; %d queries from %d source ports",
 			slow.A, slow.AAAA, slow.Ms, len(window(entries, slow)), ports(window(entries, slow)))
@@ -271,6 +277,30 @@ func (l *dnsLab) cellRecord(c dnsCell, res dnsCellResult, entries []dnsfaker.Ent
 		r.Detail += ". " + note
 	}
 	return r
+}
+
+// userTimings replaces the run time of a user's command (container start
+// included) with the lookup's duration as the server saw it: from its first
+// query to its last. A stall is the gap between a lost query and its resend,
+// so it shows in full; what it misses is the client's last round trip.
+// The run times are kept in run_ms.
+func userTimings(ls []probeLine, entries []dnsfaker.Entry, r *record.Record) {
+	var run []float64
+	for i, p := range ls {
+		run = append(run, p.Ms)
+		w := window(entries, p)
+		if len(w) == 0 {
+			continue
+		}
+		first, last := w[0].TimeUS, w[0].TimeUS
+		for _, e := range w {
+			first, last = min(first, e.TimeUS), max(last, e.TimeUS)
+		}
+		ls[i].StartWallUS = first
+		ls[i].Ms = float64(last-first) / 1000
+	}
+	r.Set("run_ms", run)
+	r.Set("timing", "server log: first query to last query of each run")
 }
 
 func codeOf(ls []probeLine) string {

@@ -109,6 +109,11 @@ func (c DNSConfig) validate() error {
 	if c.Probe != "" && !strings.Contains(c.Probe, "{name}") {
 		return fmt.Errorf("--probe %q must contain {name}: the lab gives every cell its own name so one server can fault each differently", c.Probe)
 	}
+	if c.Probe != "" {
+		if _, err := splitWords(c.Probe); err != nil {
+			return fmt.Errorf("--probe: %w", err)
+		}
+	}
 	for _, f := range c.Faults {
 		if _, err := dnsfaker.ParseFault(f); err != nil {
 			return err

@@ -20,7 +20,11 @@ func (l *dnsLab) runUserCell(ctx context.Context, c dnsCell, tries int) dnsCellR
 		res.errs = append(res.errs, err.Error())
 		return res
 	}
-	words := strings.Fields(strings.ReplaceAll(l.userProbe, "{name}", c.name))
+	words, err := splitWords(strings.ReplaceAll(l.userProbe, "{name}", c.name))
+	if err != nil {
+		res.errs = append(res.errs, err.Error())
+		return res
+	}
 	for i := range tries {
 		start := time.Now()
 		out, err := run.Once(ctx, l.env.Engine, run.Spec{
@@ -48,4 +52,55 @@ func (l *dnsLab) runUserCell(ctx context.Context, c dnsCell, tries int) dnsCellR
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+// splitWords splits a command line the way a shell would for the simple
+// cases a --probe needs: spaces separate words, single quotes keep
+// everything literally, double quotes keep spaces and honour \" and \\.
+// No shell runs it: distroless and scratch images have none.
+func splitWords(s string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch == '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
+			if end < 0 {
+				return nil, fmt.Errorf("unterminated ' in %q", s)
+			}
+			cur.WriteString(s[i+1 : i+1+end])
+			i += end + 1
+			inWord = true
+		case ch == '"':
+			i++
+			for ; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\') {
+					i++
+				}
+				cur.WriteByte(s[i])
+			}
+			if i >= len(s) {
+				return nil, fmt.Errorf("unterminated \" in %q", s)
+			}
+			inWord = true
+		case ch == ' ' || ch == '\t' || ch == '\n':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteByte(ch)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	if len(words) == 0 {
+		return nil, fmt.Errorf("empty --probe")
+	}
+	return words, nil
 }

@@ -40,6 +40,10 @@ type FS struct {
 type Options struct {
 	// Keep returns true for paths whose contents Read should return.
 	Keep func(path string) bool
+	// Labels are added to the project's and the run's labels on the
+	// temporary container (engine.LabelLab, say), so that one left behind by
+	// a killed Read says which lab made it.
+	Labels map[string]string
 }
 
 // engineInjected are the paths the engine adds to every container's file
@@ -54,11 +58,7 @@ var engineInjected = map[string]bool{
 // Read exports image's file system through a created, never started,
 // container and removes the container again.
 func Read(ctx context.Context, eng *engine.Engine, image string, opts Options) (*FS, error) {
-	cr, err := eng.API.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Image: image,
-		// Never run: the command only has to exist on paper.
-		Config: &container.Config{Cmd: []string{"/baselab-never-runs"}, Labels: eng.Labels(nil)},
-	})
+	cr, err := eng.API.ContainerCreate(ctx, createOptions(eng, image, opts))
 	if err != nil {
 		return nil, fmt.Errorf("create container from %s: %w", image, err)
 	}
@@ -71,6 +71,23 @@ func Read(ctx context.Context, eng *engine.Engine, image string, opts Options) (
 	}
 	defer rc.Close()
 	return readTar(rc, opts, image)
+}
+
+// createOptions are the temporary container's: image set once (moby's client
+// refuses Image and Config.Image together), the project's labels plus the
+// caller's.
+func createOptions(eng *engine.Engine, image string, opts Options) client.ContainerCreateOptions {
+	return client.ContainerCreateOptions{
+		Image: image,
+		// Never run: the command only has to exist on paper.
+		Config: &container.Config{Cmd: []string{"/baselab-never-runs"}, Labels: eng.Labels(opts.Labels)},
+	}
+}
+
+// ReadTar reads a file system from a tar stream laid out as `docker export`
+// writes it (member names relative to the root); Options.Labels is unused.
+func ReadTar(r io.Reader, opts Options) (*FS, error) {
+	return readTar(r, opts, "tar stream")
 }
 
 func readTar(r io.Reader, opts Options, image string) (*FS, error) {

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/baselab/baselab/dnsfaker"
@@ -244,32 +243,22 @@ func RunDNS(ctx context.Context, env *Env, cfg DNSConfig) ([]record.Record, erro
 		len(lab.boxes)+1, time.Since(setup).Round(100*time.Millisecond), len(cells), len(loads))
 	start := time.Now()
 
+	// Every cell at once: they wait on resolver timers, not on the CPU.
 	results := make([]dnsCellResult, len(cells))
-	var wg sync.WaitGroup
-	for i := range cells {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i] = lab.runCell(ctx, cells[i], cfg.Tries)
-			env.Logf("dns: %-48s %s", cells[i].variant, results[i].summary())
-		}()
-	}
-	wg.Wait()
+	inParallel(len(cells), len(cells), func(i int) {
+		results[i] = lab.runCell(ctx, cells[i], cfg.Tries)
+		env.Logf("dns: %-48s %s", cells[i].variant, results[i].summary())
+	})
 	wall := time.Since(start)
 
 	// The under-load cells come after the matrix, not beside it: their
 	// hundreds of concurrent lookups would otherwise load the two cores
 	// enough to blur the matrix's fast/stall line.
 	loadResults := make([]dnsLoadResult, len(loads))
-	for i := range loads {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			loadResults[i] = lab.runLoad(ctx, loads[i], cfg.LoadTries)
-			env.Logf("dns: %-48s %s", loads[i].variant, loadResults[i].summary())
-		}()
-	}
-	wg.Wait()
+	inParallel(len(loads), len(loads), func(i int) {
+		loadResults[i] = lab.runLoad(ctx, loads[i], cfg.LoadTries)
+		env.Logf("dns: %-48s %s", loads[i].variant, loadResults[i].summary())
+	})
 
 	entries, err := lab.serverLog(ctx)
 	if err != nil {

@@ -77,6 +77,25 @@ func Stamp(r *record.Record, im images.Image) {
 	}
 }
 
+// inParallel calls fn(0) … fn(n-1), at most limit at a time, and waits for
+// all of them. Lab cells mostly wait — on resolver timeouts, on the engine —
+// so they run side by side; the limit keeps the CPU-bound ones (builds,
+// exports, gzip) from crowding two cores.
+func inParallel(n, limit int, fn func(i int)) {
+	sem := make(chan struct{}, max(limit, 1))
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			fn(i)
+		}()
+	}
+	wg.Wait()
+}
+
 // Lab is a runnable lab with its defaults.
 type Lab struct {
 	Name    string

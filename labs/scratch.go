@@ -310,30 +310,22 @@ func runScratch(ctx context.Context, env *Env, cfg scratchConfig) ([]record.Reco
 	out := make([]record.Record, len(vs))
 	errs := make([]error, len(vs))
 	lines := scratchOrdered{env: env, lines: make([]*string, len(vs))}
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for i, v := range vs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			cell := scratchCell{v: v, img: imgs[v.Name], base: baseOf[v.Base], bin: bins[v.Binary],
-				baseline: baseline, deb: deb, network: nw}
-			r, err := cell.run(ctx, env)
-			if err != nil {
-				errs[i] = fmt.Errorf("%s: %w", v.Name, err)
-				lines.done(i, fmt.Sprintf("step %d/%d %s: error: %v", i+1, len(vs), v.Name, err))
-				return
-			}
-			out[i] = r
-			if err := env.Emit(r); err != nil {
-				errs[i] = fmt.Errorf("%s: write record: %w", v.Name, err)
-			}
-			lines.done(i, scratchProgress(i, len(vs), v, r))
-		}()
-	}
-	wg.Wait()
+	inParallel(len(vs), 4, func(i int) {
+		v := vs[i]
+		cell := scratchCell{v: v, img: imgs[v.Name], base: baseOf[v.Base], bin: bins[v.Binary],
+			baseline: baseline, deb: deb, network: nw}
+		r, err := cell.run(ctx, env)
+		if err != nil {
+			errs[i] = fmt.Errorf("%s: %w", v.Name, err)
+			lines.done(i, fmt.Sprintf("step %d/%d %s: error: %v", i+1, len(vs), v.Name, err))
+			return
+		}
+		out[i] = r
+		if err := env.Emit(r); err != nil {
+			errs[i] = fmt.Errorf("%s: write record: %w", v.Name, err)
+		}
+		lines.done(i, scratchProgress(i, len(vs), v, r))
+	})
 	if logs, err := scratchLogs(context.WithoutCancel(ctx), srv); err == nil {
 		env.Logf("scratch: the server saw %d requests and %d failed handshakes",
 			strings.Count(logs, "httpsd: GET"), strings.Count(logs, "TLS handshake error"))
@@ -578,44 +570,36 @@ func scratchBuildImages(ctx context.Context, env *Env, vs []ScratchVariant, bins
 	}
 	var mu sync.Mutex
 	imgs = map[string]scratchImage{}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
 	errs := make([]error, len(jobs))
-	for i, j := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			df, err := fs.ReadFile(fixtures.Scratch, "dockerfiles/"+j.dockerfile)
-			if err != nil {
-				errs[i] = fmt.Errorf("read %s: %w", j.dockerfile, err)
-				return
-			}
-			im, err := env.Catalog.Derive(ctx, images.Derived{
-				Name: "scratch-" + j.name, Dockerfile: string(df), Files: j.files, Lab: "scratch",
-				Bases: scratchBases(string(df)),
-			})
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs[i] = fmt.Errorf("build the %s image: %w", j.name, err)
-				return
-			}
-			if j.perRun {
-				perRun = append(perRun, im.Ref)
-			}
-			switch j.name {
-			case "baseline":
-				baseline = im
-			case "httpsd":
-				srv = im
-			default:
-				imgs[j.name] = scratchImage{im: im, dockerf: j.dockerfile}
-			}
-		}()
-	}
-	wg.Wait()
+	inParallel(len(jobs), 4, func(i int) {
+		j := jobs[i]
+		df, err := fs.ReadFile(fixtures.Scratch, "dockerfiles/"+j.dockerfile)
+		if err != nil {
+			errs[i] = fmt.Errorf("read %s: %w", j.dockerfile, err)
+			return
+		}
+		im, err := env.Catalog.Derive(ctx, images.Derived{
+			Name: "scratch-" + j.name, Dockerfile: string(df), Files: j.files, Lab: "scratch",
+			Bases: scratchBases(string(df)),
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			errs[i] = fmt.Errorf("build the %s image: %w", j.name, err)
+			return
+		}
+		if j.perRun {
+			perRun = append(perRun, im.Ref)
+		}
+		switch j.name {
+		case "baseline":
+			baseline = im
+		case "httpsd":
+			srv = im
+		default:
+			imgs[j.name] = scratchImage{im: im, dockerf: j.dockerfile}
+		}
+	})
 	return imgs, baseline, srv, perRun, errors.Join(errs...)
 }
 

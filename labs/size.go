@@ -21,7 +21,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing/fstest"
 	"time"
 
@@ -166,24 +165,16 @@ func sizeRun(ctx context.Context, env *Env, cfg sizeConfig) ([]record.Record, er
 	}
 	// Phase one, side by side (bounded: the machine has two cores): build the
 	// app images, read their sizes, gzip their save streams.
-	sem := make(chan struct{}, 3)
-	var wg sync.WaitGroup
-	for i, v := range variants {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			out[i], refs[i], errs[i] = sizeMeasure(ctx, env, v, bin)
-			if errs[i] != nil {
-				errs[i] = fmt.Errorf("%s: %w", v.Name, errs[i])
-			}
-			if v.App == SizeBare || errs[i] != nil {
-				finish(i)
-			}
-		}()
-	}
-	wg.Wait()
+	inParallel(len(variants), 3, func(i int) {
+		v := variants[i]
+		out[i], refs[i], errs[i] = sizeMeasure(ctx, env, v, bin)
+		if errs[i] != nil {
+			errs[i] = fmt.Errorf("%s: %w", v.Name, errs[i])
+		}
+		if v.App == SizeBare || errs[i] != nil {
+			finish(i)
+		}
+	})
 	// Phase two, alone: start times. Concurrent starts (or a gzip running
 	// beside them) would measure each other on two cores, so the starts run
 	// one at a time, round-robin over the images so that any drift in the

@@ -16,7 +16,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/baselab/baselab/harness/engine"
@@ -125,25 +124,17 @@ func surfaceRun(ctx context.Context, env *Env, cfg surfaceConfig) ([]record.Reco
 	errs := make([]error, len(variants))
 	// Each cell streams an image's whole file system out of the engine; two at
 	// a time keeps the two cores busy without queueing exports behind gzip.
-	sem := make(chan struct{}, 2)
-	var wg sync.WaitGroup
-	for i, v := range variants {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			out[i], errs[i] = surfaceCell(ctx, env, v, scanner, sbomDir)
-			if errs[i] != nil {
-				errs[i] = fmt.Errorf("%s: %w", v.Base, errs[i])
-			}
-			env.Logf("surface: %-18s %-9s %s", v.Base, out[i].Outcome, out[i].Detail)
-			if err := env.Emit(out[i]); err != nil {
-				errs[i] = errors.Join(errs[i], err)
-			}
-		}()
-	}
-	wg.Wait()
+	inParallel(len(variants), 2, func(i int) {
+		v := variants[i]
+		out[i], errs[i] = surfaceCell(ctx, env, v, scanner, sbomDir)
+		if errs[i] != nil {
+			errs[i] = fmt.Errorf("%s: %w", v.Base, errs[i])
+		}
+		env.Logf("surface: %-18s %-9s %s", v.Base, out[i].Outcome, out[i].Detail)
+		if err := env.Emit(out[i]); err != nil {
+			errs[i] = errors.Join(errs[i], err)
+		}
+	})
 	env.Logf("surface: table\n%s", SurfaceTable(out))
 	return out, errors.Join(errs...)
 }

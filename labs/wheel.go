@@ -20,7 +20,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/baselab/baselab/fixtures"
 	"github.com/baselab/baselab/harness/images"
@@ -267,28 +266,20 @@ func runWheel(ctx context.Context, env *Env, cfg wheelConfig) ([]record.Record, 
 
 	out := make([]record.Record, len(variants))
 	errs := make([]error, len(variants))
-	sem := make(chan struct{}, 3)
-	var wg sync.WaitGroup
-	for i, v := range variants {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			r, err := runWheelCell(ctx, env, v, build, musl, tries)
-			if err != nil {
-				errs[i] = fmt.Errorf("cell %q: %w", v.Name, err)
-				env.Logf("wheel: %s: %v", v.Name, err)
-				return
-			}
-			out[i] = r
-			env.Logf("wheel: %-72s %-16s %s", v.Name, r.Outcome, r.Evidence)
-			if err := env.Emit(r); err != nil {
-				errs[i] = fmt.Errorf("record cell %q: %w", v.Name, err)
-			}
-		}()
-	}
-	wg.Wait()
+	inParallel(len(variants), 3, func(i int) {
+		v := variants[i]
+		r, err := runWheelCell(ctx, env, v, build, musl, tries)
+		if err != nil {
+			errs[i] = fmt.Errorf("cell %q: %w", v.Name, err)
+			env.Logf("wheel: %s: %v", v.Name, err)
+			return
+		}
+		out[i] = r
+		env.Logf("wheel: %-72s %-16s %s", v.Name, r.Outcome, r.Evidence)
+		if err := env.Emit(r); err != nil {
+			errs[i] = fmt.Errorf("record cell %q: %w", v.Name, err)
+		}
+	})
 	done := slices.DeleteFunc(out, func(r record.Record) bool { return r.Lab == "" })
 	return done, errors.Join(errs...)
 }

@@ -60,8 +60,10 @@ func (c *Catalog) dockerBuild(ctx context.Context, j buildJob) error {
 	defer resp.Body.Close()
 	var log bytes.Buffer
 	err = decodeStream(resp.Body, &log, func(line string) {
-		if strings.HasPrefix(line, "Step ") {
-			fmt.Fprintf(c.progress, "%s: %s\n", j.name, truncate(line, 120))
+		// Steps, and the lines a recipe marks for the user ("baselab: ..."):
+		// a long RUN (CPython's build) says what it is doing.
+		if strings.HasPrefix(line, "Step ") || strings.HasPrefix(line, "baselab: ") {
+			fmt.Fprintf(c.progress, "%s: %s\n", j.name, truncate(strings.TrimPrefix(line, "baselab: "), 120))
 		}
 	})
 	if err != nil {

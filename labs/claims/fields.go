@@ -34,7 +34,7 @@ var labFields = map[string]map[string]kind{
 	"dns": {
 		"resolver": kStr, "fault": kStr, "options": kStr, "flags": kStr, "name": kStr, "probe_libc": kStr,
 		"a_only": kNum, "queries": kNum, "ports": kNum, "timeline": kList, "as_predicted": kBool, "predicted": kStr,
-		"clients": kNum, "probability": kNum, "p99_ms": kNum, "stalls": kNum,
+		"clients": kNum, "probability": kNum, "p99_ms": kNum, "stalls": kNum, "run_ms": kList, "timing": kStr,
 	},
 	"wheel": {
 		"base_image": kStr, "exit_code": kNum, "expected": kStr, "extension": kStr, "file": kStr, "install": kStr,

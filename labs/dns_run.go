@@ -153,29 +153,19 @@ func startDNSLab(ctx context.Context, env *Env, cfg DNSConfig, cells []dnsCell, 
 	for _, lc := range loads {
 		add(lc.base, "")
 	}
-	boxCh := make(chan error, len(wants))
-	type started struct {
-		key string
-		box *dnsBox
-	}
-	got := make(chan started, len(wants))
-	for _, w := range wants {
-		go func() {
-			box, err := l.startBox(ctx, w.base, w.options)
-			if box != nil {
-				got <- started{boxKey(w.base, w.options), box}
-			}
-			boxCh <- err
-		}()
-	}
-	for range wants {
-		if err := <-boxCh; err != nil {
-			errs = append(errs, err.Error())
+	boxes := make([]*dnsBox, len(wants))
+	boxErrs := make([]error, len(wants))
+	inParallel(len(wants), len(wants), func(i int) {
+		boxes[i], boxErrs[i] = l.startBox(ctx, wants[i].base, wants[i].options)
+	})
+	for i, w := range wants {
+		if boxes[i] != nil {
+			// Kept even when it failed to start, so close() removes it.
+			l.boxes[boxKey(w.base, w.options)] = boxes[i]
 		}
-	}
-	close(got)
-	for s := range got {
-		l.boxes[s.key] = s.box
+		if boxErrs[i] != nil {
+			errs = append(errs, boxErrs[i].Error())
+		}
 	}
 	if len(errs) > 0 {
 		return l, fmt.Errorf("dns: start probe containers: %s", strings.Join(errs, "; "))

@@ -6,14 +6,16 @@ package gobuild
 import (
 	"bytes"
 	"context"
-	"debug/elf"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+
+	"github.com/baselab/baselab/harness/elf"
 )
 
 // Options for a build.
@@ -27,8 +29,11 @@ type Options struct {
 	LDFlags string
 }
 
-// Source compiles the Go main package found at dir within src (which holds
-// its own go.mod) and returns the binary.
+// Source compiles the Go main package found at dir within src and returns
+// the binary. A fixture program keeps no go.mod beside its main.go (one there
+// would make it a module of its own, which the go tool refuses to embed into
+// baselab's); Source writes one, a module named for the folder, when dir has
+// none.
 func Source(ctx context.Context, src fs.FS, dir string, opts Options) ([]byte, error) {
 	tmp, err := os.MkdirTemp("", "baselab-gobuild-")
 	if err != nil {
@@ -41,6 +46,9 @@ func Source(ctx context.Context, src fs.FS, dir string, opts Options) ([]byte, e
 	}
 	if err := os.CopyFS(filepath.Join(tmp, "src"), sub); err != nil {
 		return nil, fmt.Errorf("write sources of %s: %w", dir, err)
+	}
+	if err := writeGoMod(filepath.Join(tmp, "src"), dir); err != nil {
+		return nil, err
 	}
 	out := filepath.Join(tmp, "out")
 	if err := goBuild(ctx, filepath.Join(tmp, "src"), out, ".", opts); err != nil {
@@ -90,16 +98,23 @@ func isStaticBaselab(path string) bool {
 // i.e. needs no dynamic loader: the property scratch images demand.
 func IsStatic(path string) bool {
 	f, err := elf.Open(path)
-	if err != nil {
-		return false
+	return err == nil && f.Static()
+}
+
+// GoModVersion is the go line of the go.mod Source writes.
+const GoModVersion = "1.22"
+
+// writeGoMod writes dir/go.mod unless there is one.
+func writeGoMod(dir, name string) error {
+	p := filepath.Join(dir, "go.mod")
+	if _, err := os.Stat(p); err == nil {
+		return nil
 	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return false
-		}
+	mod := "module baselab.test/" + path.Base(name) + "\n\ngo " + GoModVersion + "\n"
+	if err := os.WriteFile(p, []byte(mod), 0o644); err != nil {
+		return fmt.Errorf("write go.mod for %s: %w", name, err)
 	}
-	return true
+	return nil
 }
 
 func goBuild(ctx context.Context, dir, out, pkg string, opts Options) error {

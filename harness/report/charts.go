@@ -38,7 +38,7 @@ type LegendItem struct {
 // glyphChars match glyphs, in order.
 var glyphChars = []string{"●", "△", "□", "+", "×", "○", "▲", "■"}
 
-func legendFor(ss []series) []LegendItem {
+func LegendFor(ss []Series) []LegendItem {
 	out := make([]LegendItem, len(ss))
 	for i, s := range ss {
 		out[i] = LegendItem{Name: s.Name, Color: cssColor(seriesColor(s.Color)), Glyph: glyphChars[s.Glyph%len(glyphChars)]}
@@ -103,7 +103,7 @@ var (
 // renderSVG draws p into an SVG fit for inlining: no XML prologue (illegal
 // inside HTML), a font stack that falls back to the metric-compatible faces
 // a browser has, and a class the page styles.
-func renderSVG(p *plot.Plot, w, h vg.Length, label string) (template.HTML, error) {
+func RenderSVG(p *plot.Plot, w, h vg.Length, label string) (template.HTML, error) {
 	wt, err := p.WriterTo(w, h, "svg")
 	if err != nil {
 		return "", fmt.Errorf("draw chart %q: %w", label, err)
@@ -121,14 +121,14 @@ func renderSVG(p *plot.Plot, w, h vg.Length, label string) (template.HTML, error
 // series is one named set of values over nominal categories; NaN = no
 // value. Color, Glyph and Dash index the palette, glyphs and dash patterns
 // (see styled).
-type series struct {
+type Series struct {
 	Name               string
 	Values             []float64
 	Color, Glyph, Dash int
 }
 
 // styled gives each series its own colour and glyph, in order.
-func styled(ss []series) []series {
+func Styled(ss []Series) []Series {
 	for i := range ss {
 		ss[i].Color, ss[i].Glyph, ss[i].Dash = i, (i/len(palette)+i)%len(glyphs), 0
 	}
@@ -142,7 +142,7 @@ const logFloor = 0.01
 // dotPlot draws one glyph per series and category on a log-scaled value axis,
 // each series nudged sideways so that equal values stay visible. The page
 // draws its legend (legendFor).
-func dotPlot(title, yLabel string, cats []string, ss []series) (*plot.Plot, error) {
+func DotPlot(title, yLabel string, cats []string, ss []Series) (*plot.Plot, error) {
 	p := newPlot(title, "", yLabel)
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
@@ -180,8 +180,8 @@ func dotPlot(title, yLabel string, cats []string, ss []series) (*plot.Plot, erro
 }
 
 // barLegend is the page-drawn legend of a bar chart.
-func barLegend(ss []series) []LegendItem {
-	out := legendFor(ss)
+func BarLegend(ss []Series) []LegendItem {
+	out := LegendFor(ss)
 	for i := range out {
 		out[i].Glyph = "■"
 	}
@@ -190,7 +190,7 @@ func barLegend(ss []series) []LegendItem {
 
 // barPlot draws grouped bars: one group per category, one bar per series;
 // the page draws the legend (barLegend).
-func barPlot(title, yLabel string, cats []string, ss []series) (*plot.Plot, error) {
+func BarPlot(title, yLabel string, cats []string, ss []Series) (*plot.Plot, error) {
 	p := newPlot(title, "", yLabel)
 	width := vg.Points(math.Max(4, math.Min(18, 300/float64(len(cats)*max(1, len(ss))))))
 	drawn, top := false, 0.0
@@ -228,7 +228,7 @@ func barPlot(title, yLabel string, cats []string, ss []series) (*plot.Plot, erro
 }
 
 // linePlot draws series over a numeric x axis (clients under load).
-func linePlot(title, xLabel, yLabel string, xs []float64, ss []series, logY bool) (*plot.Plot, error) {
+func LinePlot(title, xLabel, yLabel string, xs []float64, ss []Series, logY bool) (*plot.Plot, error) {
 	p := newPlot(title, xLabel, yLabel)
 	if logY {
 		p.Y.Scale = plot.LogScale{}
@@ -264,7 +264,7 @@ func linePlot(title, xLabel, yLabel string, xs []float64, ss []series, logY bool
 	}
 	ticks := make([]plot.Tick, len(xs))
 	for i, x := range xs {
-		ticks[i] = plot.Tick{Value: x, Label: trimFloat(x)}
+		ticks[i] = plot.Tick{Value: x, Label: TrimFloat(x)}
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	if logY {
@@ -324,7 +324,7 @@ type niceTicks struct{ n int }
 
 func (t niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	if hi <= lo {
-		return []plot.Tick{{Value: lo, Label: trimFloat(lo)}}
+		return []plot.Tick{{Value: lo, Label: TrimFloat(lo)}}
 	}
 	raw := (hi - lo) / float64(t.n)
 	mag := math.Pow(10, math.Floor(math.Log10(raw)))
@@ -337,7 +337,7 @@ func (t niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	var out []plot.Tick
 	for v := math.Ceil(lo/step) * step; v <= hi+step/1e9; v += step {
-		out = append(out, plot.Tick{Value: v, Label: trimFloat(math.Round(v/step) * step)})
+		out = append(out, plot.Tick{Value: v, Label: TrimFloat(math.Round(v/step) * step)})
 		if minor := v + step/2; minor < hi {
 			out = append(out, plot.Tick{Value: minor})
 		}
@@ -349,7 +349,7 @@ func (t niceTicks) Ticks(lo, hi float64) []plot.Tick {
 // port, transport and query type, a glyph per query at the moment it
 // arrived (what the server did with it), and the moment the lookup returned.
 // The legend is for the page to draw.
-func timelinePlot(title string, evs []Event, endMs float64) (*plot.Plot, []LegendItem, error) {
+func TimelinePlot(title string, evs []Event, endMs float64) (*plot.Plot, []LegendItem, error) {
 	if len(evs) == 0 {
 		return nil, nil, fmt.Errorf("chart %q: no events", title)
 	}
@@ -413,7 +413,7 @@ func timelinePlot(title string, evs []Event, endMs float64) (*plot.Plot, []Legen
 		l.Color = color.Black
 		l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 		p.Add(l)
-		legend = append(legend, LegendItem{Name: fmt.Sprintf("lookup returned (%s ms)", trimFloat(endMs)), Color: "#000000", Glyph: "┆"})
+		legend = append(legend, LegendItem{Name: fmt.Sprintf("lookup returned (%s ms)", TrimFloat(endMs)), Color: "#000000", Glyph: "┆"})
 	}
 	ticks := make([]plot.Tick, len(names))
 	for i, n := range names {

@@ -31,14 +31,31 @@ const (
 
 // Options tunes a report.
 type Options struct {
-	// Labs names the labs a complete run has (the CLI passes every
-	// registered lab); a lab here without records is reported missing. The
-	// labs the report draws charts for are always expected.
-	Labs []string
+	// Labs are the labs a complete run has, in reading order, each with its
+	// section (the CLI passes every registered lab): a lab here without
+	// records is reported missing. The report knows no lab of its own.
+	Labs []Lab
 	// Source names where the records came from, for the page's header.
 	Source string
 	// Now stamps the report; zero means time.Now.
 	Now time.Time
+}
+
+// Lab is what a lab gives the report: its heading, its fields in the order
+// the records table shows them, and its own tables and charts.
+type Lab struct {
+	Name  string
+	Title string
+	Intro string
+	// Fields are the lab's own fields the records table shows first; a
+	// field no record carries gets a note.
+	Fields []string
+	// Optional are fields only some of the lab's cells write (shown after
+	// Fields when a record has them, never noted as missing).
+	Optional []string
+	// Section adds the lab's tables and charts; rows are rs flattened (see
+	// Flatten). Nil leaves only the records table.
+	Section func(s *Section, rs []record.Record, rows []map[string]any) error
 }
 
 // Report is the model both renderings are made from.
@@ -84,21 +101,6 @@ type Cell struct {
 	Title string
 }
 
-// known lists the labs the report has a section for, in reading order.
-var known = []struct{ lab, title, intro string }{
-	{"dns", "DNS: the Alpine DNS mystery",
-		"Lookups by musl, glibc and Go's resolver against a DNS server that mishandles A/AAAA pairs. " +
-			"Each cell's number is the p95 of its lookups, timed by the probe inside the container."},
-	{"wheel", "Wheel: glibc-built Python extensions on musl",
-		"The same extension built against glibc and against musl, imported and called on each Python base."},
-	{"scratch", "Scratch: what an empty image lacks",
-		"A static Go program fetching over HTTPS, loading a time zone and naming its user, on scratch with and without each fix."},
-	{"size", "Size: the same app on every base",
-		"Image size, layers, compressed size (as a registry stores it) and container start to first response."},
-	{"surface", "Surface: what each base ships",
-		"Packages, shells, package manager, setuid files, world-writable paths, files and default user per base."},
-}
-
 // Build makes the report model from records.
 func Build(rs []record.Record, o Options) (*Report, error) {
 	now := o.Now
@@ -117,21 +119,26 @@ func Build(rs []record.Record, o Options) (*Report, error) {
 		}
 		byLab[r.Lab] = append(byLab[r.Lab], r)
 	}
-	expected := slices.Clone(o.Labs)
-	for _, k := range known {
-		if !slices.Contains(expected, k.lab) {
-			expected = append(expected, k.lab)
-		}
-	}
-	for _, name := range expected {
-		if len(byLab[name]) == 0 {
-			rep.Missing = append(rep.Missing, name)
+	for _, l := range o.Labs {
+		if len(byLab[l.Name]) == 0 {
+			rep.Missing = append(rep.Missing, l.Name)
 		}
 	}
 	sort.Strings(rep.Missing)
-	sort.SliceStable(order, func(i, j int) bool { return labRank(order[i]) < labRank(order[j]) })
-	for _, lab := range order {
-		s, err := buildSection(lab, byLab[lab])
+	rank := func(lab string) int {
+		i := slices.IndexFunc(o.Labs, func(l Lab) bool { return l.Name == lab })
+		if i < 0 {
+			return len(o.Labs)
+		}
+		return i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return rank(order[i]) < rank(order[j]) })
+	for _, name := range order {
+		lab := Lab{Name: name, Title: "Lab " + name, Intro: "A lab this report has no special section for: every record and field is in the table below."}
+		if i := rank(name); i < len(o.Labs) {
+			lab = o.Labs[i]
+		}
+		s, err := buildSection(lab, byLab[name])
 		if err != nil {
 			return nil, err
 		}
@@ -140,40 +147,17 @@ func Build(rs []record.Record, o Options) (*Report, error) {
 	return rep, nil
 }
 
-func labRank(lab string) int {
-	for i, k := range known {
-		if k.lab == lab {
-			return i
-		}
-	}
-	return len(known)
-}
-
-func buildSection(lab string, rs []record.Record) (*Section, error) {
-	s := &Section{Lab: lab, Title: "Lab " + lab, Intro: "A lab this report has no special section for: every record and field is in the table below."}
-	for _, k := range known {
-		if k.lab == lab {
-			s.Title, s.Intro = k.title, k.intro
-		}
-	}
-	if lab == "" {
+func buildSection(lab Lab, rs []record.Record) (*Section, error) {
+	s := &Section{Lab: lab.Name, Title: lab.Title, Intro: lab.Intro}
+	if lab.Name == "" {
 		s.Title = "Records without a lab name"
 	}
 	s.Summary = summarize(rs)
-	rows := flatten(rs)
-	var err error
-	switch lab {
-	case "dns":
-		err = dnsSection(s, rs, rows)
-	case "size":
-		err = sizeSection(s, rs, rows)
-	case "surface":
-		err = surfaceSection(s, rs, rows)
-	case "wheel", "scratch":
-		outcomeSection(s, rs)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("report lab %s: %w", lab, err)
+	rows := Flatten(rs)
+	if lab.Section != nil {
+		if err := lab.Section(s, rs, rows); err != nil {
+			return nil, fmt.Errorf("report lab %s: %w", lab.Name, err)
+		}
 	}
 	s.Records = recordsTable(lab, rs, rows)
 	nolibc := 0
@@ -185,23 +169,13 @@ func buildSection(lab string, rs []record.Record) (*Section, error) {
 	if nolibc > 0 {
 		s.Notes = append(s.Notes, fmt.Sprintf("%d of %d records do not say which libc they ran on (their libc field is empty), nor can the report tell whether they ran on a stand-in beyond what the record says.", nolibc, len(rs)))
 	}
-	for _, f := range labFields[lab] {
+	for _, f := range lab.Fields {
 		if !anyHas(rows, f) {
 			s.Notes = append(s.Notes, fmt.Sprintf("No record carries the field %q.", f))
 		}
 	}
 	return s, nil
 }
-
-// labFields are the fields each lab is known to add, in the order shown.
-var labFields = map[string][]string{
-	"dns":     {"resolver", "fault", "options", "flags", "a_only", "queries", "ports", "timeline"},
-	"size":    {"size_bytes", "compressed_bytes", "layers", "start_ms", "course_bytes"},
-	"surface": {"packages", "shells", "package_manager", "setuid", "world_writable", "files", "user", "cves"},
-}
-
-// loadFields are the DNS lab's load cells' own fields.
-var loadFields = []string{"clients", "probability", "p99_ms"}
 
 func summarize(rs []record.Record) string {
 	count := map[string]int{}
@@ -229,7 +203,7 @@ func summarize(rs []record.Record) string {
 
 // flatten turns each record into its flat JSON object, the form every
 // field — common or the lab's own — is read from.
-func flatten(rs []record.Record) []map[string]any {
+func Flatten(rs []record.Record) []map[string]any {
 	out := make([]map[string]any, len(rs))
 	for i, r := range rs {
 		m := map[string]any{}
@@ -261,9 +235,9 @@ var commonOrder = []string{"lab", "variant", "base", "image", "standin", "libc",
 // recordsTable lists every record: image and libc always; the lab's known
 // fields next, then any field the report does not know, so nothing a lab
 // wrote is hidden.
-func recordsTable(lab string, rs []record.Record, rows []map[string]any) Table {
+func recordsTable(lab Lab, rs []record.Record, rows []map[string]any) Table {
 	var extra []string
-	for _, f := range append(slices.Clone(labFields[lab]), loadFieldsFor(lab)...) {
+	for _, f := range append(slices.Clone(lab.Fields), lab.Optional...) {
 		if anyHas(rows, f) {
 			extra = append(extra, f)
 		}
@@ -284,15 +258,15 @@ func recordsTable(lab string, rs []record.Record, rows []map[string]any) Table {
 		m := rows[i]
 		row := []Cell{
 			{Text: r.Variant, Class: "mono"},
-			baseCell(r),
-			{Text: orDash(r.Libc)},
-			{Text: orDash(r.Image), Class: "mono small"},
+			BaseCell(r),
+			{Text: OrDash(r.Libc)},
+			{Text: OrDash(r.Image), Class: "mono small"},
 			{Text: fmt.Sprint(r.Tries), Class: "num"},
 			{Text: fmt.Sprint(r.OK), Class: "num"},
 			{Text: fmt.Sprint(r.Failed), Class: "num"},
-			msCell(r.P50ms), msCell(r.P95ms), msCell(r.MaxMs),
-			outcomeCell(r.Outcome),
-			detailCell(r),
+			MsCell(r.P50ms), MsCell(r.P95ms), MsCell(r.MaxMs),
+			OutcomeCell(r.Outcome),
+			DetailCell(r),
 		}
 		for _, f := range extra {
 			v, ok := m[f]
@@ -300,22 +274,15 @@ func recordsTable(lab string, rs []record.Record, rows []map[string]any) Table {
 				row = append(row, Cell{Text: "—", Title: "not in this record"})
 				continue
 			}
-			row = append(row, Cell{Text: formatValue(f, v), Class: valueClass(v)})
+			row = append(row, Cell{Text: FormatValue(f, v), Class: ValueClass(v)})
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	return t
 }
 
-func loadFieldsFor(lab string) []string {
-	if lab == "dns" {
-		return loadFields
-	}
-	return nil
-}
-
-func baseCell(r record.Record) Cell {
-	c := Cell{Text: orDash(r.Base)}
+func BaseCell(r record.Record) Cell {
+	c := Cell{Text: OrDash(r.Base)}
 	if r.Standin {
 		c.Badge = "stand-in"
 		c.Title = "an offline stand-in built here from Debian packages, not the registry image; see its libc"
@@ -323,7 +290,7 @@ func baseCell(r record.Record) Cell {
 	return c
 }
 
-func detailCell(r record.Record) Cell {
+func DetailCell(r record.Record) Cell {
 	t := r.Detail
 	if r.Evidence != "" {
 		if t != "" {
@@ -331,14 +298,14 @@ func detailCell(r record.Record) Cell {
 		}
 		t += "evidence: " + r.Evidence
 	}
-	return Cell{Text: orDash(t), Class: "detail"}
+	return Cell{Text: OrDash(t), Class: "detail"}
 }
 
-func msCell(v *float64) Cell {
+func MsCell(v *float64) Cell {
 	if v == nil {
 		return Cell{Text: "—", Class: "num", Title: "nothing was timed"}
 	}
-	return Cell{Text: trimFloat(*v), Class: "num"}
+	return Cell{Text: TrimFloat(*v), Class: "num"}
 }
 
 // Outcome words colour cells: the labs' words for working, for a partial
@@ -350,7 +317,7 @@ var (
 	badParts  = []string{"stall", "fail", "error", "segfault", "not-found", "unknown", "x509", "refused"}
 )
 
-func outcomeClass(o string) string {
+func OutcomeClass(o string) string {
 	switch {
 	case o == "":
 		return ""
@@ -364,16 +331,16 @@ func outcomeClass(o string) string {
 	return ""
 }
 
-func outcomeCell(o string) Cell { return Cell{Text: orDash(o), Class: outcomeClass(o)} }
+func OutcomeCell(o string) Cell { return Cell{Text: OrDash(o), Class: OutcomeClass(o)} }
 
-func orDash(s string) string {
+func OrDash(s string) string {
 	if s == "" {
 		return "—"
 	}
 	return s
 }
 
-func valueClass(v any) string {
+func ValueClass(v any) string {
 	switch v.(type) {
 	case float64:
 		return "num"
@@ -382,7 +349,7 @@ func valueClass(v any) string {
 }
 
 // formatValue prints a record value for a table.
-func formatValue(field string, v any) string {
+func FormatValue(field string, v any) string {
 	switch x := v.(type) {
 	case nil:
 		if field == "cves" {
@@ -391,9 +358,9 @@ func formatValue(field string, v any) string {
 		return "—"
 	case float64:
 		if strings.HasSuffix(field, "_bytes") {
-			return fmt.Sprintf("%s (%s)", trimFloat(x), humanBytes(x))
+			return fmt.Sprintf("%s (%s)", TrimFloat(x), HumanBytes(x))
 		}
-		return trimFloat(x)
+		return TrimFloat(x)
 	case bool:
 		if x {
 			return "yes"
@@ -410,7 +377,7 @@ func formatValue(field string, v any) string {
 		}
 		parts := make([]string, len(x))
 		for i, e := range x {
-			parts[i] = formatValue("", e)
+			parts[i] = FormatValue("", e)
 		}
 		if len(parts) == 0 {
 			return "none"
@@ -424,14 +391,14 @@ func formatValue(field string, v any) string {
 		sort.Strings(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = k + "=" + formatValue(k, x[k])
+			parts[i] = k + "=" + FormatValue(k, x[k])
 		}
 		return strings.Join(parts, " ")
 	}
 	return fmt.Sprint(v)
 }
 
-func trimFloat(f float64) string {
+func TrimFloat(f float64) string {
 	switch {
 	case f == float64(int64(f)):
 		return fmt.Sprintf("%d", int64(f))
@@ -443,7 +410,7 @@ func trimFloat(f float64) string {
 	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", f), "0"), ".")
 }
 
-func humanBytes(b float64) string {
+func HumanBytes(b float64) string {
 	switch {
 	case b >= 1e9:
 		return fmt.Sprintf("%.2f GB", b/1e9)

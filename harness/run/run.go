@@ -178,3 +178,28 @@ func shortErr(err error) string {
 
 // Elapsed is a helper for callers timing from a start instant.
 func Elapsed(start time.Time) float64 { return float64(time.Since(start).Microseconds()) / 1000 }
+
+// WaitLog waits until the container has printed want (on stdout or stderr),
+// or has exited, or limit has passed: a lab's server says it is ready in its
+// log, since lab containers have no wait strategy.
+func (c *Container) WaitLog(ctx context.Context, want string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		stdout, stderr, err := c.Logs(ctx)
+		logs := stdout + stderr
+		if err == nil && strings.Contains(logs, want) {
+			return nil
+		}
+		if st, serr := c.State(ctx); serr == nil && !st.Running {
+			return fmt.Errorf("container exited (code %d) before it printed %q: %s", st.ExitCode, want, strings.TrimSpace(logs))
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no %q in its log after %s (log: %q, err: %v)", want, limit, logs, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,72 @@
+package lab
+
+// Kind is what a record field holds, so that a claim's bound can be checked
+// against it before anything runs.
+type Kind uint8
+
+const (
+	Num  Kind = iota // a number (or null: nothing was measured)
+	Str              // a word or text
+	Bool             // true or false
+	List             // a list or a map: compared by its length
+)
+
+func (k Kind) String() string {
+	return [...]string{"a number", "a word", "true or false", "a list (compared by its length)"}[k]
+}
+
+// Field is one record field a lab declares: its name in results.jsonl, what
+// it holds and what it means.
+type Field struct {
+	Name    string
+	Kind    Kind
+	Meaning string
+}
+
+// Common are the fields every lab writes (the result record's common part).
+var Common = []Field{
+	{"lab", Str, "the lab's name"},
+	{"variant", Str, "the cell's name within the lab"},
+	{"base", Str, "the catalog key (or image) the cell ran on"},
+	{"image", Str, "ref@digest (registry) or ref@id (stand-in)"},
+	{"standin", Bool, "the image is an offline stand-in built here, not the registry image"},
+	{"libc", Str, "the C library of the image"},
+	{"started", Str, "when the cell started (RFC 3339)"},
+	{"tries", Num, "how many times the cell's action ran"},
+	{"ok", Num, "tries that worked"},
+	{"failed", Num, "tries the software under test failed"},
+	{"p50_ms", Num, "median time of a try, in ms (null: nothing was timed)"},
+	{"p95_ms", Num, "95th percentile time of a try, in ms"},
+	{"max_ms", Num, "slowest try, in ms"},
+	{"outcome", Str, "a short machine word for what happened"},
+	{"detail", Str, "what a person reads"},
+	{"evidence", Str, "the error text, exit code or signal seen"},
+}
+
+// FieldKind says what lab l's field holds; ok is false for a field neither
+// common nor declared by the lab.
+func (l Lab) FieldKind(name string) (Kind, bool) {
+	for _, fs := range [][]Field{Common, l.Fields} {
+		for _, f := range fs {
+			if f.Name == name {
+				return f.Kind, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// The outcome words several labs share. A lab's own words (segfault,
+// x509-unknown-authority, stall ...) are declared in its package.
+const (
+	// Works: the software did what it should.
+	Works = "works"
+	// ExecNotFound: the runtime could not exec the program (its file or its
+	// ELF interpreter is missing).
+	ExecNotFound = "exec-not-found"
+	// Unexpected: none of the lab's words fit; the evidence says what it was.
+	Unexpected = "unexpected"
+	// Error: the lab itself failed (not the software under test); such a
+	// record backs no verdict.
+	Error = "error"
+)

@@ -11,8 +11,8 @@ import (
 
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/harness/report"
-	"github.com/baselab/baselab/labs"
 	"github.com/baselab/baselab/labs/claims"
+	"github.com/baselab/baselab/labs/lab"
 	"github.com/spf13/cobra"
 )
 
@@ -73,12 +73,12 @@ team guards its move to alpine with its own image and probe.`,
   baselab claims course --plan                       # only say what would run`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			code, err := runClaims(cmd.Context(), o, args[0], cmd.OutOrStdout(), cmd.ErrOrStderr(), func() (*labs.Env, func(), error) {
+			code, err := runClaims(cmd.Context(), o, args[0], cmd.OutOrStdout(), cmd.ErrOrStderr(), func() (*lab.Env, func(), error) {
 				eng, cat, err := connect(cmd)
 				if err != nil {
 					return nil, nil, err
 				}
-				return &labs.Env{Engine: eng, Catalog: cat, Progress: cmd.ErrOrStderr(), Short: o.short}, func() { eng.Close() }, nil
+				return &lab.Env{Engine: eng, Catalog: cat, Progress: cmd.ErrOrStderr(), Short: o.short}, func() { eng.Close() }, nil
 			})
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), "baselab:", err)
@@ -101,7 +101,7 @@ team guards its move to alpine with its own image and probe.`,
 
 // runClaims is the command without its exit: it returns the exit code.
 // newEnv connects to the engine only when a lab must run.
-func runClaims(ctx context.Context, o *claimsOpts, name string, stdout, stderr io.Writer, newEnv func() (*labs.Env, func(), error)) (int, error) {
+func runClaims(ctx context.Context, o *claimsOpts, name string, stdout, stderr io.Writer, newEnv func() (*lab.Env, func(), error)) (int, error) {
 	file, err := claims.Load(name)
 	if err != nil {
 		if ps, ok := err.(claims.Problems); ok {

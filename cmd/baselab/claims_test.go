@@ -11,15 +11,15 @@ import (
 	"time"
 
 	"github.com/baselab/baselab/harness/record"
-	"github.com/baselab/baselab/labs"
 	"github.com/baselab/baselab/labs/claims"
+	"github.com/baselab/baselab/labs/lab"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // noEngine fails the test if a command tries to run a lab.
-func noEngine(t *testing.T) func() (*labs.Env, func(), error) {
-	return func() (*labs.Env, func(), error) {
+func noEngine(t *testing.T) func() (*lab.Env, func(), error) {
+	return func() (*lab.Env, func(), error) {
 		t.Fatal("nothing may run here")
 		return nil, nil, nil
 	}

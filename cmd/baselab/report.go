@@ -48,7 +48,7 @@ without the cells it needs: the report says so rather than leaving a gap.
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return fmt.Errorf("create report folder: %w", err)
 			}
-			h, m, err := report.Write(dir, rs, report.Options{Labs: labNames(), Source: args[0]})
+			h, m, err := report.Write(dir, rs, report.Options{Labs: labs.Reports(), Source: args[0]})
 			if err != nil {
 				return err
 			}
@@ -65,18 +65,10 @@ func writeReport(cmd *cobra.Command, out string) error {
 	if _, err := os.Stat(filepath.Join(out, record.FileName)); err != nil {
 		return fmt.Errorf("no report: %w", err)
 	}
-	h, _, err := report.WriteDir(out, report.Options{Labs: labNames()})
+	h, _, err := report.WriteDir(out, report.Options{Labs: labs.Reports()})
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", h)
 	return nil
-}
-
-func labNames() []string {
-	var names []string
-	for _, l := range labs.All() {
-		names = append(names, l.Name)
-	}
-	return names
 }

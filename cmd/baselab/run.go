@@ -7,12 +7,19 @@ import (
 
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs"
+	"github.com/baselab/baselab/labs/lab"
 	"github.com/spf13/cobra"
 )
 
 type runOpts struct {
 	out   string
 	short bool
+}
+
+// labOpts are the options every lab has; the contract applies them.
+type labOpts struct {
+	only []string
+	list bool
 }
 
 func newRunCmd() *cobra.Command {
@@ -25,38 +32,64 @@ one JSON record per lab cell to OUT/results.jsonl. Every record names the
 image (and digest), its libc, whether it is a stand-in, what was measured and
 the evidence seen.
 
-Each lab has its own options: 'baselab run LAB --help'.`,
-		Example: `  baselab run                      # every lab, into ./results/<time>/
-  baselab run dns --out /tmp/dns   # one lab
-  baselab run wheel --short        # skip the slow cells (they are named)`,
+Each lab has its own options: 'baselab run LAB --help'. Every lab takes
+--list (print its variants and stop; no Docker needed) and --variant
+PATTERN (run only the variants named: a variant's name, or a glob where
+'*' stops at '/', e.g. 'alpine/race/*').`,
+		Example: `  baselab run                               # every lab, into ./results/<time>/
+  baselab run dns --out /tmp/dns            # one lab
+  baselab run dns --list                    # its variants, without Docker
+  baselab run dns --variant 'alpine/race/*' # only those
+  baselab run wheel --short                 # skip the slow cells (they are named)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runLabs(cmd, o, labs.All())
+			return runLabs(cmd, o, labs.All(), labOpts{})
 		},
 	}
 	cmd.PersistentFlags().StringVar(&o.out, "out", "", "results folder (default ./results/<UTC time>)")
 	cmd.PersistentFlags().BoolVar(&o.short, "short", false, "skip the cells whose expected time is long, and say which")
 	for _, l := range labs.All() {
-		lab := l
+		l := l
+		lo := &labOpts{}
 		sub := &cobra.Command{
-			Use:   lab.Name,
-			Short: lab.Summary,
+			Use:   l.Name,
+			Short: l.Summary,
 			Args:  cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
-				return runLabs(cmd, o, []labs.Lab{lab})
+				if lo.list {
+					if err := l.Validate(lo.only); err != nil {
+						return err
+					}
+					for _, v := range l.Variants() {
+						if len(lo.only) == 0 || (&lab.Env{Only: lo.only}).Want(v) {
+							fmt.Fprintln(cmd.OutOrStdout(), v)
+						}
+					}
+					return nil
+				}
+				return runLabs(cmd, o, []lab.Lab{l}, *lo)
 			},
 		}
-		if lab.Flags != nil {
-			lab.Flags(sub.Flags())
+		if l.Config != nil {
+			l.Config.Bind(sub.Flags())
 		}
+		sub.Flags().StringSliceVar(&lo.only, "variant", nil, "run only these variants (repeatable): a name or a glob, '*' stops at '/' (see --list)")
+		sub.Flags().BoolVar(&lo.list, "list", false, "print the variants this configuration runs and stop (no Docker needed)")
 		cmd.AddCommand(sub)
 	}
 	return cmd
 }
 
-func runLabs(cmd *cobra.Command, o *runOpts, ls []labs.Lab) error {
+func runLabs(cmd *cobra.Command, o *runOpts, ls []lab.Lab, lo labOpts) error {
 	if len(ls) == 0 {
 		return fmt.Errorf("no labs are defined in this build")
+	}
+	// Every configuration is checked before the engine is reached and
+	// before the results folder exists: a typo costs nothing.
+	for _, l := range ls {
+		if err := l.Validate(lo.only); err != nil {
+			return err
+		}
 	}
 	out := o.out
 	if out == "" {
@@ -72,7 +105,7 @@ func runLabs(cmd *cobra.Command, o *runOpts, ls []labs.Lab) error {
 		return err
 	}
 	defer w.Close()
-	env := &labs.Env{Engine: eng, Catalog: cat, Out: w, Progress: cmd.ErrOrStderr(), Short: o.short}
+	env := &lab.Env{Engine: eng, Catalog: cat, Out: w, Progress: cmd.ErrOrStderr(), Short: o.short, Only: lo.only}
 	start := time.Now()
 	var failed []string
 	total := 0

@@ -28,6 +28,20 @@ type Chart struct {
 	Legend []LegendItem
 }
 
+// Slug makes a chart ID from a name: lower-case letters and digits, the
+// rest dashes.
+func Slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
 // LegendItem is one series of a chart's page-drawn legend.
 type LegendItem struct {
 	Name  string

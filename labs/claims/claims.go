@@ -38,6 +38,7 @@ import (
 
 	"github.com/baselab/baselab/dnsfaker"
 	"github.com/baselab/baselab/labs"
+	"github.com/baselab/baselab/labs/lab"
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
 )
@@ -234,9 +235,9 @@ func (f *File) check() Problems {
 		switch {
 		case err != nil:
 			bad("%v", err)
-		case known && b.IsWord && (mk == kNum || mk == kList):
+		case known && b.IsWord && (mk == lab.Num || mk == lab.List):
 			bad("bound %q compares %s, %s, with a word", c.Bound, c.Measure, mk)
-		case known && !b.IsWord && (mk == kStr || mk == kBool):
+		case known && !b.IsWord && (mk == lab.Str || mk == lab.Bool):
 			bad("bound %q compares %s, %s, with a number", c.Bound, c.Measure, mk)
 		case c.Ratio() && b.IsWord:
 			bad("a ratio claim needs a numeric bound, not %q", c.Bound)
@@ -271,7 +272,7 @@ func checkCell(c Cell) []string {
 	if c.Lab == "" {
 		return append(out, "no lab: name the lab whose records verify the claim")
 	}
-	lab, err := labs.Get(c.Lab)
+	l, err := labs.Get(c.Lab)
 	if err != nil {
 		return append(out, err.Error())
 	}
@@ -295,10 +296,10 @@ func checkCell(c Cell) []string {
 	}
 	flags := c.labFlags()
 	if len(flags) > 0 {
-		fs := pflag.NewFlagSet(lab.Name, pflag.ContinueOnError)
+		fs := pflag.NewFlagSet(l.Name, pflag.ContinueOnError)
 		fs.SetOutput(io.Discard)
-		if lab.Flags != nil {
-			lab.Flags(fs)
+		if l.Config != nil {
+			l.Config.Bind(fs)
 		}
 		names := make([]string, 0, len(flags))
 		for k := range flags {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs"
+	"github.com/baselab/baselab/labs/lab"
 	"github.com/spf13/pflag"
 )
 
@@ -96,34 +97,53 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// Run runs each job once on env's engine (records go to env.Out) and
-// returns every record. A lab that fails is reported and the others go on:
-// its claims are then judged without data.
-func Run(ctx context.Context, env *labs.Env, jobs []Job) ([]record.Record, error) {
-	var all []record.Record
-	var failed []string
-	for _, j := range jobs {
-		lab, err := labs.Get(j.Lab)
+// Prepare binds each job's flags to a fresh copy of its lab and validates
+// it, Only patterns included: a claims file that names a flag, a value or a
+// variant the lab does not have is refused before any Docker call.
+func Prepare(jobs []Job) ([]lab.Lab, error) {
+	out := make([]lab.Lab, len(jobs))
+	for i, j := range jobs {
+		l, err := labs.Get(j.Lab)
 		if err != nil {
-			return all, err
+			return nil, err
 		}
-		fs := pflag.NewFlagSet(lab.Name, pflag.ContinueOnError)
+		fs := pflag.NewFlagSet(l.Name, pflag.ContinueOnError)
 		fs.SetOutput(io.Discard)
-		if lab.Flags != nil {
-			lab.Flags(fs)
+		if l.Config != nil {
+			l.Config.Bind(fs)
 		}
 		for k, v := range j.Flags {
 			if err := fs.Set(k, v); err != nil {
-				return all, fmt.Errorf("lab %s flag --%s: %w", lab.Name, k, err)
+				return nil, fmt.Errorf("lab %s flag --%s: %w", l.Name, k, err)
 			}
 		}
-		e := &labs.Env{Engine: env.Engine, Catalog: env.Catalog, Out: env.Out, Progress: env.Progress, Short: env.Short, Only: j.Only}
+		if err := l.Validate(j.Only); err != nil {
+			return nil, err
+		}
+		out[i] = l
+	}
+	return out, nil
+}
+
+// Run runs each job once on env's engine (records go to env.Out) and
+// returns every record. A lab that fails is reported and the others go on:
+// its claims are then judged without data.
+func Run(ctx context.Context, env *lab.Env, jobs []Job) ([]record.Record, error) {
+	ls, err := Prepare(jobs)
+	if err != nil {
+		return nil, err
+	}
+	var all []record.Record
+	var failed []string
+	for i, j := range jobs {
+		l := ls[i]
+		e := env.With(j.Only)
 		e.Logf("== claims: lab %s", j)
-		rs, err := lab.Run(ctx, e)
+		rs, err := l.Run(ctx, e)
 		all = append(all, rs...)
 		if err != nil {
-			e.Logf("lab %s: %v", lab.Name, err)
-			failed = append(failed, fmt.Sprintf("%s: %v", lab.Name, err))
+			e.Logf("lab %s: %v", l.Name, err)
+			failed = append(failed, fmt.Sprintf("%s: %v", l.Name, err))
 		}
 		if ctx.Err() != nil {
 			return all, ctx.Err()

@@ -9,18 +9,18 @@ import (
 
 	"github.com/baselab/baselab/harness/engine"
 	"github.com/baselab/baselab/harness/images"
-	"github.com/baselab/baselab/labs"
+	"github.com/baselab/baselab/labs/lab"
 	"github.com/stretchr/testify/require"
 )
 
 // Env returns a lab environment for tb.
-func Env(tb testing.TB) *labs.Env {
+func Env(tb testing.TB) *lab.Env {
 	tb.Helper()
 	eng := engine.ForTest(tb)
 	w := Log{TB: tb}
 	cat, err := images.New(eng, images.Options{Progress: w})
 	require.NoError(tb, err)
-	return &labs.Env{Engine: eng, Catalog: cat, Progress: w, Short: testing.Short()}
+	return &lab.Env{Engine: eng, Catalog: cat, Progress: w, Short: testing.Short()}
 }
 
 // Log writes progress lines into the test log.

@@ -1,0 +1,96 @@
+package dns
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/baselab/baselab/harness/record"
+)
+
+// result is what a cell's lookups gave, before the server's log is read.
+type result struct {
+	lookups []probeLine
+	errs    []string // the lab's own failures (exec, parse), not lookup failures
+	wall    time.Duration
+	libc    string
+}
+
+// probeTimeoutMs bounds one lookup: glibc's worst predicted case in the
+// matrix is 3 × 5 s; anything past 60 s is reported as TIMEOUT by the probe.
+const probeTimeoutMs = "60000"
+
+// probeCmd runs the probe for tries lookups of name; flags "" leaves the
+// probe's default hints.
+func probeCmd(tries int, flags, name string) []string {
+	cmd := []string{"/usr/local/bin/probe", "--tries", strconv.Itoa(tries)}
+	if flags != "" {
+		cmd = append(cmd, "--flags", flags)
+	}
+	return append(cmd, "--timeout-ms", probeTimeoutMs, name)
+}
+
+// runCell does the cell's lookups one after another, each in a fresh probe
+// process, so that every lookup starts with the resolver's default state.
+func (rg *rig) runCell(ctx context.Context, c cell, tries int) result {
+	start := time.Now()
+	var res result
+	if c.user {
+		res = rg.runUserCell(ctx, c, tries)
+		res.wall = time.Since(start)
+		return res
+	}
+	b := rg.boxes[boxKey(c.base, c.options)]
+	for range tries {
+		out, err := b.c.Exec(ctx, probeCmd(1, c.flags, c.name), "")
+		if err != nil {
+			res.errs = append(res.errs, err.Error())
+			continue
+		}
+		ls, err := parseProbe(out.Stdout)
+		if err != nil || len(ls) != 1 {
+			res.errs = append(res.errs, fmt.Sprintf("probe exit %d %s: %v %s", out.ExitCode, out.Signal, err, strings.TrimSpace(out.Stderr)))
+			continue
+		}
+		res.lookups = append(res.lookups, ls[0])
+		res.libc = ls[0].Libc
+	}
+	res.wall = time.Since(start)
+	return res
+}
+
+// summary is a matrix cell's progress line.
+func (r result) summary() string {
+	if len(r.lookups) == 0 {
+		return "no lookups: " + strings.Join(r.errs, "; ")
+	}
+	classes := map[string]int{}
+	var ms []float64
+	for _, p := range r.lookups {
+		classes[p.class()]++
+		ms = append(ms, p.Ms)
+	}
+	return fmt.Sprintf("%-8s p50 %7.0f ms  max %7.0f ms", majority(classes), record.Percentile(ms, 50), record.Percentile(ms, 100))
+}
+
+// majority is the one class every lookup had, or "mixed".
+func majority(classes map[string]int) string {
+	best, n := "", -1
+	keys := make([]string, 0, len(classes))
+	for k := range classes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if classes[k] > n {
+			best, n = k, classes[k]
+		}
+	}
+	if len(classes) > 1 {
+		return "mixed"
+	}
+	return best
+}

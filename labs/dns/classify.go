@@ -1,0 +1,190 @@
+package dns
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/baselab/baselab/dnsfaker"
+	"github.com/baselab/baselab/harness/record"
+	"github.com/baselab/baselab/labs/lab"
+)
+
+// The lab's own outcome words. A matrix cell's outcome is its lookups'
+// class and speed, <class>-<speed>: both-stall, a-only-fast, fail-stall,
+// mixed-fast ...; an under-load cell's is fast or intermittent.
+const (
+	outcomeFast         = "fast"
+	outcomeStall        = "stall"
+	outcomeIntermittent = "intermittent"
+)
+
+// cellRecord turns a cell's lookups and the server's view of them into the
+// record, and compares both with what the resolver's source predicts.
+func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.Record {
+	r := record.Record{Lab: "dns", Variant: c.variant, Started: time.Now().UTC().Add(-res.wall)}
+	if c.user {
+		lab.Stamp(&r, rg.user)
+		r.Base = rg.user.Ref
+	} else {
+		lab.Stamp(&r, rg.boxes[boxKey(c.base, c.options)].im)
+		r.Base = string(c.base)
+	}
+	r.Set("resolver", c.resolver)
+	r.Set("fault", c.fault)
+	r.Set("options", c.options)
+	r.Set("flags", c.flags)
+	r.Set("name", c.name)
+	if res.libc != "" {
+		r.Set("probe_libc", res.libc)
+	}
+	if c.user {
+		userTimings(res.lookups, entries, &r)
+	}
+	classes := map[string]int{}
+	var ms []float64
+	aOnly := 0
+	var slow probeLine
+	var errText []string
+	for _, p := range res.lookups {
+		classes[p.class()]++
+		ms = append(ms, p.Ms)
+		if p.OK {
+			r.OK++
+		} else {
+			r.Failed++
+			errText = append(errText, fmt.Sprintf("%s (%s) after %.0f ms", p.Err, p.Code, p.Ms))
+		}
+		if p.class() == "a-only" {
+			aOnly++
+		}
+		if p.Ms >= slow.Ms {
+			slow = p
+		}
+	}
+	r.Tries = len(res.lookups) + len(res.errs)
+	r.Failed += len(res.errs)
+	r.Timings(ms)
+	r.Set("a_only", aOnly)
+	r.Set("queries", len(entries))
+	r.Set("ports", ports(entries))
+	if slow.StartWallUS != 0 {
+		r.Set("timeline", timeline(window(entries, slow), slow.StartWallUS))
+	}
+	class := majority(classes)
+	speed := outcomeFast
+	if r.P50ms != nil && *r.P50ms >= fastMs {
+		speed = outcomeStall
+	}
+	switch {
+	case len(res.lookups) == 0:
+		r.Outcome = lab.Error
+	default:
+		r.Outcome = class + "-" + speed
+	}
+	switch {
+	case len(res.errs) > 0:
+		r.Evidence = "lab errors: " + strings.Join(res.errs, "; ")
+	case len(errText) > 0:
+		r.Evidence = strings.Join(uniq(errText), "; ")
+	case slow.StartWallUS != 0 && c.user:
+		r.Evidence = fmt.Sprintf("slowest run: %d queries from %d source ports over %.1f ms in the server's log",
+			len(window(entries, slow)), ports(window(entries, slow)), slow.Ms)
+	case slow.StartWallUS != 0:
+		r.Evidence = fmt.Sprintf("slowest lookup: %d A + %d AAAA in %.1f ms; %d queries from %d source ports",
+			slow.A, slow.AAAA, slow.Ms, len(window(entries, slow)), ports(window(entries, slow)))
+	}
+	e := c.expect
+	if e.Known && len(res.lookups) > 0 {
+		ok, why := e.matches(class, codeOf(res.lookups), r.P50ms)
+		r.Set("as_predicted", ok)
+		r.Set("predicted", fmt.Sprintf("%s after ~%.0f ms", e.Result, e.DelayMs))
+		r.Detail = e.Why
+		if !ok {
+			r.Detail = "NOT as the source predicts (" + why + "): " + e.Why
+		}
+	} else {
+		r.Detail = e.Why
+		if c.user {
+			r.Detail = "your image and probe; timings are the probe's run time and the server's view of its queries"
+		}
+	}
+	if note := courseNote(c, class, speed, entries, slow); note != "" {
+		r.Detail += ". " + note
+	}
+	return r
+}
+
+// userTimings replaces the run time of a user's command (container start
+// included) with the lookup's duration as the server saw it: from its first
+// query to its last. A stall is the gap between a lost query and its resend,
+// so it shows in full; what it misses is the client's last round trip.
+// The run times are kept in run_ms.
+func userTimings(ls []probeLine, entries []dnsfaker.Entry, r *record.Record) {
+	var run []float64
+	for i, p := range ls {
+		run = append(run, p.Ms)
+		w := window(entries, p)
+		if len(w) == 0 {
+			continue
+		}
+		first, last := w[0].TimeUS, w[0].TimeUS
+		for _, e := range w {
+			first, last = min(first, e.TimeUS), max(last, e.TimeUS)
+		}
+		ls[i].StartWallUS = first
+		ls[i].Ms = float64(last-first) / 1000
+	}
+	r.Set("run_ms", run)
+	r.Set("timing", "server log: first query to last query of each run")
+}
+
+func codeOf(ls []probeLine) string {
+	for _, p := range ls {
+		if !p.OK {
+			return p.Code
+		}
+	}
+	return ""
+}
+
+// courseNote says where the course's claims meet this cell's measurement.
+func courseNote(c cell, class, speed string, entries []dnsfaker.Entry, slow probeLine) string {
+	if c.user {
+		return ""
+	}
+	w := window(entries, slow)
+	samePort := len(w) >= 2 && ports(w[:2]) == 1 && w[1].TimeUS-w[0].TimeUS < 5000 && w[0].Transport == "udp"
+	switch {
+	case c.resolver == "glibc" && c.fault == "race" && c.options == "" && speed == outcomeStall && samePort:
+		return "Course claim refuted: glibc is not \"sequential\" — it sent A and AAAA back to back from one source port and stalled like musl would (longer, in fact)"
+	case c.resolver == "musl" && c.fault == "race" && strings.Contains(c.options, "single-request") && speed == outcomeStall:
+		return "Course fix refuted on musl: `options " + c.options + "` is not a musl option (musl parses only ndots, attempts, timeout) and the stall remains"
+	case c.resolver == "glibc" && c.fault == "race" && c.options == "single-request" && speed == outcomeFast:
+		return "Course fix confirmed on glibc: single-request sends AAAA only after A's answer"
+	case c.resolver == "musl" && c.fault == "race" && strings.Contains(c.options, "timeout:1") && class == "both":
+		return "What does shorten musl's stall: a retry interval of timeout/attempts"
+	case c.resolver == "go" && c.fault == "race" && speed == outcomeFast:
+		return "Go's resolver sends each query from its own socket: the parallel-query fault cannot hit it"
+	case c.resolver == "musl" && (c.fault == "servfail:AAAA" || c.fault == "refused:AAAA" || c.fault == "timeout:AAAA") && class == "fail":
+		return "musl fails the whole lookup when only AAAA fails, where glibc and Go return the IPv4 address"
+	}
+	return ""
+}
+
+func uniq(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		// The same error after slightly different times is one error.
+		k := x
+		if i := strings.Index(x, " after "); i > 0 {
+			k = x[:i]
+		}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}

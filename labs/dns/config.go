@@ -1,0 +1,137 @@
+package dns
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/baselab/baselab/dnsfaker"
+	"github.com/baselab/baselab/harness/images"
+	"github.com/spf13/pflag"
+)
+
+// Config is the dns lab's matrix.
+type Config struct {
+	Bases   []string // catalog keys; each brings a resolver (resolverOf)
+	Faults  []string // dnsfaker words
+	Options []string // resolv.conf options lines; "none" for no options line
+	Flags   []string // getaddrinfo hints: none, addrconfig
+	Tries   int      // lookups per cell, each in a fresh probe process
+
+	// Under load: race with probability LoadP, Clients concurrent
+	// clients each doing LoadTries lookups in one long-lived process.
+	Load      bool
+	Clients   []int
+	LoadP     float64
+	LoadTries int
+
+	// Image and Probe run the faults and options against a user's image
+	// with the user's own lookup command ({name} is the name to look up).
+	Image string
+	Probe string
+}
+
+// DefaultConfig is the matrix of issue 4: three resolvers on five bases,
+// seven faults, five resolv.conf options.
+func DefaultConfig() Config {
+	return Config{
+		Bases:     []string{"alpine", "slim", "distroless-base", "distroless-static", "scratch"},
+		Faults:    []string{"ok", "race", "timeout:AAAA", "servfail:AAAA", "refused:AAAA", "truncate", "overload:1"},
+		Options:   []string{"none", "single-request", "single-request-reopen", "timeout:1 attempts:2", "use-vc"},
+		Flags:     []string{"none", "addrconfig"},
+		Tries:     5,
+		Load:      true,
+		Clients:   []int{1, 8, 32},
+		LoadP:     0.3,
+		LoadTries: 10,
+	}
+}
+
+// Bind binds the lab's flags to c.
+func (c *Config) Bind(fs *pflag.FlagSet) {
+	fs.StringSliceVar(&c.Bases, "bases", c.Bases, "catalog keys to run the probe on (alpine=musl, slim/distroless-base=glibc, distroless-static/scratch=Go)")
+	fs.StringSliceVar(&c.Faults, "faults", c.Faults, "dnsfaker faults (see `baselab dnsfaker --help`)")
+	fs.StringSliceVar(&c.Options, "options", c.Options, "resolv.conf options lines, comma-separated; none = no options line")
+	fs.StringSliceVar(&c.Flags, "flags", c.Flags, "getaddrinfo hints: none (Python, curl, Java) or addrconfig (Node's net.connect, getent ahosts)")
+	fs.IntVar(&c.Tries, "tries", c.Tries, "lookups per cell, each in a fresh process")
+	fs.BoolVar(&c.Load, "load", c.Load, "also run the under-load cells (race with probability --load-p, --clients concurrent clients)")
+	fs.IntSliceVar(&c.Clients, "clients", c.Clients, "concurrent clients for the under-load cells")
+	fs.Float64Var(&c.LoadP, "load-p", c.LoadP, "probability that race loses the second query of a pair, under load")
+	fs.IntVar(&c.LoadTries, "load-tries", c.LoadTries, "lookups per client under load, in one long-lived process")
+	fs.StringVar(&c.Image, "image", "", "your own image to test instead of the catalog bases (needs --probe)")
+	fs.StringVar(&c.Probe, "probe", "", "your lookup command, with {name} for the name, e.g. 'getent ahosts {name}'")
+}
+
+// Validate checks the configuration before anything starts.
+func (c Config) Validate() error {
+	if c.Tries < 1 {
+		return fmt.Errorf("--tries must be at least 1")
+	}
+	if (c.Image == "") != (c.Probe == "") {
+		return fmt.Errorf("--image and --probe go together: --probe is your lookup command, e.g. --probe 'getent ahosts {name}'")
+	}
+	if c.Probe != "" && !strings.Contains(c.Probe, "{name}") {
+		return fmt.Errorf("--probe %q must contain {name}: the lab gives every cell its own name so one server can fault each differently", c.Probe)
+	}
+	if c.Probe != "" {
+		if _, err := splitWords(c.Probe); err != nil {
+			return fmt.Errorf("--probe: %w", err)
+		}
+	}
+	for _, f := range c.Faults {
+		if _, err := dnsfaker.ParseFault(f); err != nil {
+			return err
+		}
+	}
+	if c.Image == "" {
+		for _, b := range c.Bases {
+			if _, err := images.Lookup(images.Key(b)); err != nil {
+				return err
+			}
+			if _, ok := resolverOf[images.Key(b)]; !ok {
+				return fmt.Errorf("base %q has no resolver probe: use alpine, slim, full, distroless-base, distroless-static, scratch, python-slim or python-alpine", b)
+			}
+		}
+	}
+	for _, o := range c.Options {
+		for _, w := range strings.Fields(o) {
+			if !knownResolvOption(w) {
+				return fmt.Errorf("unknown resolv.conf option %q in %q: known are single-request, single-request-reopen, use-vc, timeout:N, attempts:N, ndots:N, edns0, rotate, no-aaaa", w, o)
+			}
+		}
+	}
+	for _, f := range c.Flags {
+		if f != "none" && f != "addrconfig" && f != "v4mapped-addrconfig" {
+			return fmt.Errorf("unknown --flags %q: want none, addrconfig or v4mapped-addrconfig", f)
+		}
+	}
+	if c.Load && (c.LoadP <= 0 || c.LoadP > 1) {
+		return fmt.Errorf("--load-p %v: want a probability in (0, 1]", c.LoadP)
+	}
+	return nil
+}
+
+func knownResolvOption(w string) bool {
+	switch w {
+	case "none", "single-request", "single-request-reopen", "use-vc", "edns0", "rotate", "no-aaaa", "inet6", "trust-ad":
+		return true
+	}
+	for _, p := range []string{"timeout:", "attempts:", "ndots:"} {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Variants lists the variants c runs, matrix first, then under load: what
+// `baselab run dns --list` prints and --variant patterns are checked against.
+func (c Config) Variants() []string {
+	var out []string
+	for _, cl := range c.cells() {
+		out = append(out, cl.variant)
+	}
+	for _, lc := range c.loads() {
+		out = append(out, lc.variant)
+	}
+	return out
+}

@@ -1,0 +1,114 @@
+// Package dns is the Alpine DNS mystery lab: the stub resolvers a container
+// meets — musl, glibc and Go's own — against dnsfaker, a server that loses
+// the second of two queries outstanding from one source port, across
+// faults, resolv.conf options and getaddrinfo hints, each cell compared with
+// what the resolver's source predicts (resolver-notes.md). README.md says
+// what runs and what was measured.
+package dns
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/baselab/baselab/harness/record"
+	"github.com/baselab/baselab/labs/lab"
+)
+
+// New returns the lab with its default matrix; its Config binds the flags
+// that change it.
+func New() lab.Lab {
+	cfg := DefaultConfig()
+	return lab.Lab{
+		Name:     "dns",
+		Summary:  "the Alpine DNS delay: musl, glibc and Go resolvers against a server that loses parallel A/AAAA queries",
+		Config:   &cfg,
+		Variants: func() []string { return cfg.Variants() },
+		Fields:   slices.Clone(fields),
+		Run:      func(ctx context.Context, env *lab.Env) ([]record.Record, error) { return Run(ctx, env, cfg) },
+		Report:   reportLab(),
+	}
+}
+
+// Run runs the cells of cfg that env wants, and emits their records sorted
+// by variant. Every cell runs at once: they wait on resolver timers, not on
+// the CPU, and one server serves them all, each cell under its own name.
+func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cells := lab.Select(env, "dns", cfg.cells(), func(c cell) string { return c.variant }, func(c cell) string {
+		if s := c.expect.seconds(cfg.Tries); s > 10 {
+			return fmt.Sprintf("expected %.0f s", s)
+		}
+		return ""
+	})
+	loads := lab.Select(env, "dns", cfg.loads(), func(c loadCell) string { return c.variant }, nil)
+	if len(cells) == 0 && len(loads) == 0 {
+		return nil, nil
+	}
+	setup := time.Now()
+	rg, err := startRig(ctx, env, cfg, cells, loads)
+	if rg != nil {
+		defer rg.close()
+	}
+	if err != nil {
+		return nil, err
+	}
+	env.Logf("dns: images and %d containers ready in %s; %d cells and %d under-load cells start now, all at once",
+		len(rg.boxes)+1, time.Since(setup).Round(100*time.Millisecond), len(cells), len(loads))
+	start := time.Now()
+
+	results := make([]result, len(cells))
+	allAtOnce(env, len(cells), func(i int) { results[i] = rg.runCell(ctx, cells[i], cfg.Tries) },
+		func(i int) string { return fmt.Sprintf("dns: %-48s %s", cells[i].variant, results[i].summary()) })
+	wall := time.Since(start)
+
+	// The under-load cells come after the matrix, not beside it: their
+	// hundreds of concurrent lookups would otherwise load the two cores
+	// enough to blur the matrix's fast/stall line.
+	loadResults := make([]result, len(loads))
+	allAtOnce(env, len(loads), func(i int) { loadResults[i] = rg.runLoad(ctx, loads[i], cfg.LoadTries) },
+		func(i int) string {
+			return fmt.Sprintf("dns: %-48s %s", loads[i].variant, loadResults[i].loadSummary())
+		})
+
+	// A record needs the server's view of its cell: the log is read once,
+	// after every cell, so records are made and emitted only then.
+	entries, err := rg.serverLog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var recs []record.Record
+	var slowest time.Duration
+	for i, c := range cells {
+		recs = append(recs, rg.cellRecord(c, results[i], entries[c.name]))
+		slowest = max(slowest, results[i].wall)
+	}
+	for i, lc := range loads {
+		recs = append(recs, rg.loadRecord(lc, cfg, loadResults[i], entries[lc.name]))
+	}
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Variant < recs[j].Variant })
+	for _, r := range recs {
+		if err := env.Emit(r); err != nil {
+			return recs, err
+		}
+	}
+	if len(cells) > 0 {
+		env.Logf("dns: matrix wall time %s, slowest cell %s (%.2f×: cells run side by side)", wall.Round(100*time.Millisecond),
+			slowest.Round(100*time.Millisecond), wall.Seconds()/max(slowest.Seconds(), 0.001))
+	}
+	return recs, nil
+}
+
+// allAtOnce runs fn(0) … fn(n-1) side by side and prints line(i) for each in
+// order, as soon as it and the ones before it are done.
+func allAtOnce(env *lab.Env, n int, fn func(i int), line func(i int) string) {
+	ord := lab.NewOrdered(n, func(i int) { env.Logf("%s", line(i)) })
+	lab.InParallel(n, n, func(i int) {
+		fn(i)
+		ord.Done(i)
+	})
+}

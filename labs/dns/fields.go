@@ -1,0 +1,27 @@
+package dns
+
+import "github.com/baselab/baselab/labs/lab"
+
+// fields are the fields the lab writes beyond the common ones: a matrix
+// cell's first, then an under-load cell's, then the ones only some cells
+// carry. Claims and the report read them from here.
+var fields = []lab.Field{
+	{Name: "resolver", Kind: lab.Str, Meaning: "the stub resolver under test: musl, glibc or go (user for --image)"},
+	{Name: "fault", Kind: lab.Str, Meaning: "the dnsfaker fault the cell's name gets (race:p=P under load)"},
+	{Name: "options", Kind: lab.Str, Meaning: `the resolv.conf options line ("" for none)`},
+	{Name: "flags", Kind: lab.Str, Meaning: "the getaddrinfo hints the probe passes: none or addrconfig"},
+	{Name: "a_only", Kind: lab.Num, Meaning: "lookups that returned the IPv4 address alone"},
+	{Name: "queries", Kind: lab.Num, Meaning: "queries the server saw for the cell's name"},
+	{Name: "ports", Kind: lab.Num, Meaning: "source address:ports (per transport) those queries came from"},
+	{Name: "timeline", Kind: lab.List, Meaning: "the slowest lookup as the server saw it: per query t_ms from the lookup's start, port, transport, qtype, action"},
+	{Name: "clients", Kind: lab.Num, Meaning: "under load: concurrent clients, each one long-lived probe process"},
+	{Name: "probability", Kind: lab.Num, Meaning: "under load: how likely race loses the second query of a same-port pair"},
+	{Name: "p99_ms", Kind: lab.Num, Meaning: "under load: 99th percentile of the lookups' times, in ms"},
+	{Name: "stalls", Kind: lab.Num, Meaning: "under load: lookups that took 1000 ms or more"},
+	{Name: "name", Kind: lab.Str, Meaning: "the cell's own query name (c042.dns.test): the server faults each name its own way"},
+	{Name: "probe_libc", Kind: lab.Str, Meaning: "the libc the probe says it ran with"},
+	{Name: "as_predicted", Kind: lab.Bool, Meaning: "the cell matches what its resolver's source predicts (only where the source predicts)"},
+	{Name: "predicted", Kind: lab.Str, Meaning: "what the source predicts: the class after ~N ms"},
+	{Name: "run_ms", Kind: lab.List, Meaning: "--image: each run of your command, container start included, in ms"},
+	{Name: "timing", Kind: lab.Str, Meaning: "--image: how the lookup times were taken (from the server's log)"},
+}

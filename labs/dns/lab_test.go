@@ -1,0 +1,86 @@
+package dns_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/baselab/baselab/labs/dns"
+	"github.com/baselab/baselab/labs/lab"
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// bound returns the lab with its flags set from args, as `baselab run dns`
+// sets them.
+func bound(t *testing.T, args ...string) lab.Lab {
+	t.Helper()
+	l := dns.New()
+	fs := pflag.NewFlagSet("dns", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	l.Config.Bind(fs)
+	require.NoError(t, fs.Parse(args))
+	return l
+}
+
+func TestVariantsAreListedWithoutDocker(t *testing.T) {
+	vs := dns.New().Variants()
+	// 5 bases × 7 faults × (5 options + addrconfig without options), then
+	// 5 bases × 3 client counts under load.
+	assert.Len(t, vs, 5*7*6+5*3)
+	assert.Contains(t, vs, "alpine/race/none/none")
+	assert.Contains(t, vs, "slim/race/timeout:1+attempts:2/none")
+	assert.Contains(t, vs, "slim/race/none/addrconfig")
+	assert.Contains(t, vs, "load/scratch/c32")
+
+	vs = bound(t, "--bases", "alpine", "--faults", "race", "--options", "none,single-request", "--load=false").Variants()
+	assert.Equal(t, []string{"alpine/race/none/none", "alpine/race/none/addrconfig", "alpine/race/single-request/none"}, vs,
+		"the variants follow the flags")
+
+	vs = bound(t, "--image", "app:testdata", "--probe", "getent ahosts {name}", "--faults", "race", "--options", "none").Variants()
+	assert.Equal(t, []string{"image/race/none"}, vs, "a user's image: its own cells, no load cells")
+}
+
+func TestValidateRefusesInOneLineBeforeDocker(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		only []string
+		want string
+	}{
+		{"a wrong --faults", []string{"--faults", "race,explode"}, nil, "explode"},
+		{"a wrong --bases", []string{"--bases", "ubuntu"}, nil, "ubuntu"},
+		{"a --variant no cell has", nil, []string{"alpine/explode/*"}, "no variant"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := bound(t, c.args...).Validate(c.only)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+			assert.NotContains(t, err.Error(), "\n", "one line")
+		})
+	}
+	assert.NoError(t, dns.New().Validate([]string{"alpine/race/*/*", "load/*/c8"}))
+}
+
+func TestOnlyAndShortChooseTheCellsBeforeAnythingStarts(t *testing.T) {
+	// No engine in Env: a run that selects no cell must return before it
+	// needs one.
+	var progress bytes.Buffer
+	env := &lab.Env{Progress: &progress, Short: true, Only: []string{"slim/timeout:AAAA/none/none"}}
+	recs, err := bound(t).Run(context.Background(), env)
+	require.NoError(t, err)
+	assert.Empty(t, recs)
+	assert.Equal(t, "dns: --short skips slim/timeout:AAAA/none/none (expected 76 s)\n", progress.String(),
+		"a skipped cell is named, with why")
+
+	progress.Reset()
+	env = &lab.Env{Progress: &progress, Only: []string{"nothing/*"}}
+	recs, err = bound(t).Run(context.Background(), env)
+	require.NoError(t, err)
+	assert.Empty(t, recs)
+	assert.False(t, strings.Contains(progress.String(), "skips"))
+}

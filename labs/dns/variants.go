@@ -1,0 +1,96 @@
+package dns
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/baselab/baselab/harness/images"
+)
+
+// cell is one resolver × fault × options × flags combination.
+type cell struct {
+	base     images.Key
+	resolver string
+	fault    string
+	options  string // "" for none
+	flags    string
+	name     string // the query name, unique per cell, so one server serves all cells
+	variant  string
+	expect   expect
+	user     bool // a user's image and probe
+}
+
+// loadCell is race with a probability below one and N concurrent
+// clients: the intermittent, load-dependent version of the story.
+type loadCell struct {
+	base     images.Key
+	resolver string
+	clients  int
+	name     string
+	variant  string
+}
+
+func optionsSlug(o string) string {
+	if o == "" {
+		return "none"
+	}
+	return strings.ReplaceAll(o, " ", "+")
+}
+
+// cells lays out the matrix. A cell's query name is its place in the whole
+// matrix, so that selecting cells does not rename them.
+func (c Config) cells() []cell {
+	var out []cell
+	bases := c.Bases
+	if c.Image != "" {
+		bases = []string{c.Image}
+	}
+	n := 0
+	for _, b := range bases {
+		for _, f := range c.Faults {
+			for _, o := range c.Options {
+				if o == "none" {
+					o = ""
+				}
+				for _, fl := range c.Flags {
+					if fl != "none" && (o != "" || c.Image != "") {
+						// The hints decide which queries leave; the
+						// options how they are retried. Crossing them
+						// adds cells, not knowledge. A user's command
+						// brings its own hints.
+						continue
+					}
+					n++
+					cl := cell{base: images.Key(b), fault: f, options: o, flags: fl, user: c.Image != "",
+						name: fmt.Sprintf("c%03d.dns.test", n)}
+					if cl.user {
+						cl.resolver = "user"
+						cl.variant = fmt.Sprintf("image/%s/%s", f, optionsSlug(o))
+					} else {
+						cl.resolver = resolverOf[cl.base]
+						cl.variant = fmt.Sprintf("%s/%s/%s/%s", b, f, optionsSlug(o), fl)
+						cl.expect = predict(cl.resolver, f, o, fl)
+					}
+					out = append(out, cl)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// loads lays out the under-load cells: none for a user's image, whose
+// command is not a long-lived client.
+func (c Config) loads() []loadCell {
+	if !c.Load || c.Image != "" {
+		return nil
+	}
+	var out []loadCell
+	for _, b := range c.Bases {
+		for _, n := range c.Clients {
+			out = append(out, loadCell{base: images.Key(b), resolver: resolverOf[images.Key(b)], clients: n,
+				name: fmt.Sprintf("load-%s-c%d.dns.test", b, n), variant: fmt.Sprintf("load/%s/c%d", b, n)})
+		}
+	}
+	return out
+}

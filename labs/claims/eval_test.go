@@ -15,7 +15,7 @@ import (
 )
 
 // Test data, not measurements: records shaped as the labs write them, with
-// values of the size the DNS lab's notes (labs/dns-resolver-notes.md)
+// values of the size the DNS lab's notes (labs/dns/resolver-notes.md)
 // measured — musl resends after 2.5 s, glibc waits 5 s, Go is not hit.
 // They go through a results file, as `baselab claims --results` reads them.
 

@@ -14,7 +14,7 @@ import (
 
 // On real containers: a claims file runs only the cells it names, in one
 // run of the dns lab, and the verdicts come out as the resolvers' sources
-// say (labs/dns-resolver-notes.md): musl resends the lost query after
+// say (labs/dns/resolver-notes.md): musl resends the lost query after
 // timeout/attempts = 2.5 s; glibc with single-request never has two
 // queries outstanding; Go uses a socket per query.
 func TestClaimsRunOnlyTheCellsTheyNeed(t *testing.T) {

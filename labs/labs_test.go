@@ -67,6 +67,9 @@ func TestEveryFieldALabSetsIsDeclaredAndEveryDeclaredFieldIsSet(t *testing.T) {
 					assert.NotEqual(t, c.Name, f.Name, "a lab field may not shadow a common one")
 				}
 			}
+			for _, f := range append(l.ReportLab().Fields, l.ReportLab().Optional...) {
+				assert.True(t, declared[f], "the report shows %q, which the lab does not declare", f)
+			}
 			sets, literals := scanSource(t, l.Name)
 			for _, k := range sets {
 				assert.True(t, declared[k], "labs/%s sets %q: declare it in the lab's Fields", l.Name, k)

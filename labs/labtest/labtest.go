@@ -4,12 +4,15 @@
 package labtest
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/baselab/baselab/harness/engine"
 	"github.com/baselab/baselab/harness/images"
+	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs/lab"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -31,4 +34,47 @@ func (l Log) Write(p []byte) (int, error) {
 		l.TB.Log(line)
 	}
 	return len(p), nil
+}
+
+// CheckFields holds records to their lab's declaration, as results.jsonl
+// carries them (each is written to JSON and read back): every lab field is
+// declared, and holds a value of its declared kind (a number may be null:
+// nothing was measured). It returns the fields seen.
+func CheckFields(tb testing.TB, l lab.Lab, rs ...record.Record) map[string]bool {
+	tb.Helper()
+	seen := map[string]bool{}
+	for _, r := range rs {
+		b, err := json.Marshal(r)
+		require.NoError(tb, err)
+		var back record.Record
+		require.NoError(tb, json.Unmarshal(b, &back))
+		for k, v := range back.Extra {
+			seen[k] = true
+			kind, ok := l.FieldKind(k)
+			if !assert.True(tb, ok, "%s: field %q is not declared in lab %s's Fields", r.Variant, k, l.Name) {
+				continue
+			}
+			switch kind {
+			case lab.Num:
+				if v != nil {
+					assert.IsType(tb, float64(0), v, "%s: %s is a number", r.Variant, k)
+				}
+			case lab.Str:
+				if v != nil {
+					assert.IsType(tb, "", v, "%s: %s is a word", r.Variant, k)
+				}
+			case lab.Bool:
+				assert.IsType(tb, false, v, "%s: %s is true or false", r.Variant, k)
+			case lab.List:
+				if v != nil {
+					switch v.(type) {
+					case []any, map[string]any:
+					default:
+						assert.Failf(tb, "not a list", "%s: %s = %#v is a list or a map", r.Variant, k, v)
+					}
+				}
+			}
+		}
+	}
+	return seen
 }

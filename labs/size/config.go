@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/baselab/baselab/harness/images"
+	"github.com/baselab/baselab/labs/lab"
 	"github.com/spf13/pflag"
 )
 
@@ -37,13 +38,7 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-func (c *Config) keys() ([]images.Key, error) {
-	keys, err := images.ParseKeys(c.Bases)
-	if err != nil {
-		return nil, fmt.Errorf("--bases: %w", err)
-	}
-	return keys, nil
-}
+func (c *Config) keys() ([]images.Key, error) { return lab.Keys(c.Bases) }
 
 // Variants names the cells of the configuration (none when --bases is
 // wrong: Validate says why).
@@ -52,9 +47,5 @@ func (c *Config) Variants() []string {
 	if err != nil {
 		return nil
 	}
-	var out []string
-	for _, v := range Variants(keys) {
-		out = append(out, v.Name)
-	}
-	return out
+	return lab.VariantNames(Variants(keys), func(v Variant) string { return v.Name })
 }

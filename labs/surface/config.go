@@ -1,9 +1,8 @@
 package surface
 
 import (
-	"fmt"
-
 	"github.com/baselab/baselab/harness/images"
+	"github.com/baselab/baselab/labs/lab"
 	"github.com/spf13/pflag"
 )
 
@@ -26,13 +25,7 @@ func (c *Config) Validate() error {
 	return err
 }
 
-func (c *Config) keys() ([]images.Key, error) {
-	keys, err := images.ParseKeys(c.Bases)
-	if err != nil {
-		return nil, fmt.Errorf("--bases: %w", err)
-	}
-	return keys, nil
-}
+func (c *Config) keys() ([]images.Key, error) { return lab.Keys(c.Bases) }
 
 // Variants names the cells of the configuration (none when --bases is
 // wrong: Validate says why).
@@ -41,9 +34,5 @@ func (c *Config) Variants() []string {
 	if err != nil {
 		return nil
 	}
-	var out []string
-	for _, v := range forKeys(keys) {
-		out = append(out, v.Name())
-	}
-	return out
+	return lab.VariantNames(forKeys(keys), Variant.Name)
 }

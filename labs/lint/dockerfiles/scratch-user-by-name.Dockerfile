@@ -1,0 +1,13 @@
+# USER nobody on scratch, where there is no /etc/passwd: the engine refuses
+# to start the container. Triggers BL009.
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM scratch
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/
+COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo
+COPY --from=build /out/app /app
+USER nobody
+ENTRYPOINT ["/app"]

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baselab/baselab/harness/junit"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -202,7 +203,7 @@ func TestJUnitParsesAndCountsFailuresAndErrors(t *testing.T) {
 	vs := Evaluate(f, testResults(t))
 	var b bytes.Buffer
 	require.NoError(t, WriteJUnit(&b, f, vs))
-	var doc JUnitSuites
+	var doc junit.Suites
 	require.NoError(t, xml.Unmarshal(b.Bytes(), &doc), b.String())
 	assert.Equal(t, 17, doc.Tests)
 	assert.Equal(t, 7, doc.Failures)
@@ -211,7 +212,7 @@ func TestJUnitParsesAndCountsFailuresAndErrors(t *testing.T) {
 	s := doc.Suites[0]
 	assert.Equal(t, "eval", s.Name)
 	require.Len(t, s.Cases, 17)
-	byName := map[string]JUnitCase{}
+	byName := map[string]junit.Case{}
 	for _, c := range s.Cases {
 		byName[strings.SplitN(c.Name, ":", 2)[0]] = c
 	}

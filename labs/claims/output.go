@@ -1,11 +1,11 @@
 package claims
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/baselab/baselab/harness/junit"
 	"github.com/baselab/baselab/harness/record"
 )
 
@@ -134,71 +134,26 @@ func WriteText(w io.Writer, f *File, vs []Verdict) Summary {
 	return s
 }
 
-// JUnit XML, as CI systems read it (the Ant/Surefire schema): a suite per
-// file, a test case per claim; a refuted claim is a failure, a claim
-// without data an error.
-type (
-	JUnitSuites struct {
-		XMLName  xml.Name     `xml:"testsuites"`
-		Name     string       `xml:"name,attr"`
-		Tests    int          `xml:"tests,attr"`
-		Failures int          `xml:"failures,attr"`
-		Errors   int          `xml:"errors,attr"`
-		Suites   []JUnitSuite `xml:"testsuite"`
-	}
-	JUnitSuite struct {
-		Name     string      `xml:"name,attr"`
-		Tests    int         `xml:"tests,attr"`
-		Failures int         `xml:"failures,attr"`
-		Errors   int         `xml:"errors,attr"`
-		Skipped  int         `xml:"skipped,attr"`
-		Time     string      `xml:"time,attr"`
-		Cases    []JUnitCase `xml:"testcase"`
-	}
-	JUnitCase struct {
-		Name      string        `xml:"name,attr"`
-		Classname string        `xml:"classname,attr"`
-		Time      string        `xml:"time,attr"`
-		Failure   *JUnitProblem `xml:"failure,omitempty"`
-		Error     *JUnitProblem `xml:"error,omitempty"`
-		SystemOut string        `xml:"system-out,omitempty"`
-	}
-	JUnitProblem struct {
-		Message string `xml:"message,attr"`
-		Type    string `xml:"type,attr"`
-		Text    string `xml:",chardata"`
-	}
-)
-
 // WriteJUnit writes the verdicts as JUnit XML.
+// a suite per file, a test case per claim; a refuted claim is a failure, a
+// claim without data an error.
 func WriteJUnit(w io.Writer, f *File, vs []Verdict) error {
-	s := Summarize(vs)
-	suite := JUnitSuite{Name: f.Name, Tests: len(vs), Failures: s.Refuted, Errors: s.NoData, Time: "0"}
+	suite := junit.Suite{Name: f.Name}
 	for i, v := range vs {
 		c := v.Claim
-		tc := JUnitCase{Name: c.Label(i) + ": " + c.Text, Classname: "baselab.claims." + c.Lab, Time: "0"}
+		tc := junit.Case{Name: c.Label(i) + ": " + c.Text, Classname: "baselab.claims." + c.Lab}
 		body := strings.TrimSpace(strings.Join([]string{v.Line(), v.Evidence(), sourceText(c)}, "\n"))
 		switch v.Status {
 		case Refuted:
-			tc.Failure = &JUnitProblem{Message: v.Line(), Type: "refuted", Text: body}
+			tc.Failure = &junit.Problem{Message: v.Line(), Type: "refuted", Text: body}
 		case NoData:
-			tc.Error = &JUnitProblem{Message: v.Line(), Type: "no-data", Text: body}
+			tc.Error = &junit.Problem{Message: v.Line(), Type: "no-data", Text: body}
 		default:
 			tc.SystemOut = body
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}
-	doc := JUnitSuites{Name: "baselab claims", Tests: len(vs), Failures: s.Refuted, Errors: s.NoData, Suites: []JUnitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("write junit: %w", err)
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return junit.Write(w, junit.Suites{Name: "baselab claims", Suites: []junit.Suite{suite}})
 }
 
 func sourceText(c Claim) string {

@@ -1,10 +1,11 @@
 package lint
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/baselab/baselab/harness/junit"
 )
 
 // JUnit for CI: one suite per Dockerfile, one test case per rule. A rule
@@ -13,49 +14,14 @@ import (
 // that a CI page shows them without turning red; a rule switched off with
 // --ignore is skipped.
 
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Classname string        `xml:"classname,attr"`
-	Name      string        `xml:"name,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Type    string `xml:"type,attr"`
-	Message string `xml:"message,attr"`
-	Text    string `xml:",chardata"`
-}
-
-type junitSkipped struct {
-	Message string `xml:"message,attr"`
-}
-
 // WriteJUnit writes the results as JUnit XML.
 func WriteJUnit(w io.Writer, results []*Result, ignoreFlag []string) error {
 	off := set(ignoreFlag...)
-	all := junitSuites{Name: "baselab lint"}
+	all := junit.Suites{Name: "baselab lint"}
 	for _, res := range results {
-		suite := junitSuite{Name: res.Path}
+		suite := junit.Suite{Name: res.Path}
 		for _, r := range rules {
-			tc := junitCase{Classname: res.Path, Name: r.ID + " " + r.Title}
+			tc := junit.Case{Classname: res.Path, Name: r.ID + " " + r.Title}
 			var errs, others []string
 			first := ""
 			for _, f := range res.Findings {
@@ -77,32 +43,17 @@ func WriteJUnit(w io.Writer, results []*Result, ignoreFlag []string) error {
 			}
 			switch {
 			case off[r.ID]:
-				tc.Skipped = &junitSkipped{Message: "--ignore " + r.ID}
-				suite.Skipped++
+				tc.Skipped = &junit.Skip{Message: "--ignore " + r.ID}
 			case len(errs) > 0:
-				tc.Failure = &junitFailure{Type: string(SevError), Message: strings.SplitN(first, "\n", 2)[0],
+				tc.Failure = &junit.Problem{Type: string(SevError), Message: strings.SplitN(first, "\n", 2)[0],
 					Text: strings.Join(errs, "\n") + "\n\nwhy (lab " + r.Lab + "): " + r.Why}
-				suite.Failures++
 			}
 			if len(others) > 0 {
 				tc.SystemOut = strings.Join(others, "\n") + "\n\nwhy (lab " + r.Lab + "): " + r.Why
 			}
-			suite.Tests++
 			suite.Cases = append(suite.Cases, tc)
 		}
-		all.Tests += suite.Tests
-		all.Failures += suite.Failures
-		all.Skipped += suite.Skipped
 		all.Suites = append(all.Suites, suite)
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(all); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return junit.Write(w, all)
 }

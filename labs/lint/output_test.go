@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/baselab/baselab/harness/junit"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -159,7 +160,7 @@ func TestJUnitFailsOnlyOnErrors(t *testing.T) {
 	if err := WriteJUnit(&buf, results, []string{Unpinned}); err != nil {
 		t.Fatal(err)
 	}
-	var suites junitSuites
+	var suites junit.Suites
 	if err := xml.Unmarshal(buf.Bytes(), &suites); err != nil {
 		t.Fatalf("JUnit is not XML: %v\n%s", err, buf.String())
 	}

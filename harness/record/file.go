@@ -37,6 +37,11 @@ func (w *Writer) Path() string { return w.path }
 
 // Write appends one record as one line.
 func (w *Writer) Write(r Record) error {
+	if len(r.Errors) > 0 {
+		// Whatever the lab classified, a record made while the lab itself
+		// failed is unusable: no lab can forget to say so.
+		r.Outcome = OutcomeError
+	}
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("encode record %s/%s: %w", r.Lab, r.Variant, err)

@@ -36,6 +36,11 @@ type Record struct {
 	Detail string `json:"detail"`
 	// Evidence is the error text, exit code or signal seen.
 	Evidence string `json:"evidence"`
+	// Errors are the lab's own failures (an exec that did not happen, a
+	// container that did not start, the engine, a cancelled run), never the
+	// software's: a record with errors has outcome OutcomeError and backs
+	// no verdict. Failed counts only what the software under test failed.
+	Errors []string `json:"errors,omitempty"`
 	// Extra holds the lab's own fields, written beside the common ones.
 	Extra map[string]any `json:"-"`
 }
@@ -89,7 +94,22 @@ func (r *Record) UnmarshalJSON(b []byte) error {
 }
 
 var commonFields = []string{"lab", "variant", "base", "image", "standin", "libc", "started", "tries", "ok",
-	"failed", "p50_ms", "p95_ms", "max_ms", "outcome", "detail", "evidence"}
+	"failed", "p50_ms", "p95_ms", "max_ms", "outcome", "detail", "evidence", "errors"}
+
+// OutcomeError is the outcome of a record with Errors: the lab failed, so
+// what it measured backs no verdict. (labs/lab.Error is the same word.)
+const OutcomeError = "error"
+
+// AddError records one of the lab's own failures; the record's outcome is
+// then OutcomeError.
+func (r *Record) AddError(msg string) {
+	r.Errors = append(r.Errors, msg)
+	r.Outcome = OutcomeError
+}
+
+// Usable reports whether the record can back a verdict: the lab did not
+// fail while making it.
+func (r Record) Usable() bool { return len(r.Errors) == 0 && r.Outcome != OutcomeError }
 
 // Set adds a lab field.
 func (r *Record) Set(key string, v any) {

@@ -62,8 +62,9 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 			slow = p
 		}
 	}
-	r.Tries = len(res.lookups) + len(res.errs)
-	r.Failed += len(res.errs)
+	// Tries are the lookups made: an exec or container the lab could not
+	// run is its own error (Errors), never a failed lookup.
+	r.Tries = len(res.lookups)
 	r.Timings(ms)
 	r.Set("a_only", aOnly)
 	r.Set("queries", len(entries))
@@ -83,8 +84,6 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 		r.Outcome = class + "-" + speed
 	}
 	switch {
-	case len(res.errs) > 0:
-		r.Evidence = "lab errors: " + strings.Join(res.errs, "; ")
 	case len(errText) > 0:
 		r.Evidence = strings.Join(uniq(errText), "; ")
 	case slow.StartWallUS != 0 && c.user:
@@ -111,6 +110,9 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 	}
 	if note := courseNote(c, class, speed, entries, slow); note != "" {
 		r.Detail += ". " + note
+	}
+	for _, e := range res.errs {
+		r.AddError(e)
 	}
 	return r
 }

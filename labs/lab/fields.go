@@ -1,5 +1,7 @@
 package lab
 
+import "github.com/baselab/baselab/harness/record"
+
 // Kind is what a record field holds, so that a claim's bound can be checked
 // against it before anything runs.
 type Kind uint8
@@ -41,6 +43,7 @@ var Common = []Field{
 	{"outcome", Str, "a short machine word for what happened"},
 	{"detail", Str, "what a person reads"},
 	{"evidence", Str, "the error text, exit code or signal seen"},
+	{"errors", List, "the lab's own failures (exec, container start, engine, cancelled); a record with any has outcome error and backs no verdict"},
 }
 
 // FieldKind says what lab l's field holds; ok is false for a field neither
@@ -68,5 +71,5 @@ const (
 	Unexpected = "unexpected"
 	// Error: the lab itself failed (not the software under test); such a
 	// record backs no verdict.
-	Error = "error"
+	Error = record.OutcomeError
 )

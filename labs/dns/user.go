@@ -181,6 +181,7 @@ func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
 }
+
 // splitWords splits a command line the way a shell would for the simple
 // cases a --probe needs: spaces separate words, single quotes keep
 // everything literally, double quotes keep spaces and honour \" and \\.

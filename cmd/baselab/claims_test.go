@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,13 @@ func testRecord(variant, base, libc, outcome string, ms ...float64) record.Recor
 	return r
 }
 
+// broken is a record the lab failed to make: its lookups never ran.
+func broken(variant, base, err string) record.Record {
+	r := testRecord(variant, base, "musl-1.2.3", "")
+	r.AddError(err)
+	return r
+}
+
 func writeFile(t *testing.T, body string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "claims.yaml")
@@ -57,6 +65,8 @@ func TestClaimsExitCodes(t *testing.T) {
 	results := writeResults(t,
 		testRecord("alpine/race/none/none", "alpine", "musl-1.2.3", "both-stall", 2522, 2523, 2523),
 		testRecord("slim/race/none/none", "slim", "glibc-2.36", "both-stall", 5046, 5044, 5047),
+		testRecord("alpine/race/single-request/none", "alpine", "musl-1.2.3", "both-stall", 2521, 2524),
+		broken("alpine/race/use-vc/none", "alpine", "exec [/usr/local/bin/probe]: context canceled"),
 	)
 	cases := []struct {
 		name   string
@@ -68,7 +78,7 @@ func TestClaimsExitCodes(t *testing.T) {
 		{
 			name: "every claim holds: exit 0",
 			file: `claims: [{id: musl, claim: musl stalls under race, lab: dns, variant: alpine/race/none/none, measure: p95_ms, bound: ">= 1 s"}]`,
-			code: claimsOK, stdout: []string{"HOLDS    musl: musl stalls under race", "p95_ms = 2523 (bound >= 1 s)", "1 hold, 0 refuted, 0 without data"},
+			code: claimsOK, stdout: []string{"HOLDS    musl: musl stalls under race", "p95_ms = 2523 (bound >= 1 s)", "1 hold, 0 refuted, 0 could not be measured"},
 		},
 		{
 			name: "a refuted claim: exit 1",
@@ -76,9 +86,24 @@ func TestClaimsExitCodes(t *testing.T) {
 			code: claimsRefuted, stdout: []string{"REFUTED  glibc: glibc is sequential", "p95_ms = 5047 (bound < 500)", "(glibc-2.36, stand-in)"},
 		},
 		{
-			name: "a claim without data: exit 1",
+			name: "a claim without data: exit 3",
 			file: `claims: [{id: go, claim: go is fast, lab: dns, variant: scratch/race/none/none, measure: p95_ms, bound: "< 500"}]`,
-			code: claimsRefuted, stdout: []string{"NO DATA  go: go is fast", "no record matches lab dns variant scratch/race/none/none"},
+			code: claimsNotMeasured, stdout: []string{"COULD NOT MEASURE go: go is fast", "no record matches lab dns variant scratch/race/none/none"},
+		},
+		{
+			name: "of: all over a broken cell could not be measured, though the other records hold: exit 3",
+			file: `claims: [{id: stalls, claim: musl stalls whatever the options, lab: dns, variant: "alpine/race/*/none", measure: p95_ms, bound: ">= 1 s"}]`,
+			code: claimsNotMeasured, stdout: []string{"COULD NOT MEASURE stalls", "1 of 3 records measured nothing; first: record dns/alpine/race/use-vc/none has lab errors (exec [/usr/local/bin/probe]: context canceled)"},
+		},
+		{
+			name: "a ratio whose baseline is broken could not be measured: exit 3",
+			file: `claims: [{id: ratio, claim: x, lab: dns, variant: alpine/race/none/none, baseline: {variant: alpine/race/use-vc/none}, measure: p95_ms, bound: "< 2"}]`,
+			code: claimsNotMeasured, stdout: []string{"COULD NOT MEASURE ratio", "has lab errors"},
+		},
+		{
+			name: "a refutation stands beside a broken cell: exit 1",
+			file: `claims: [{id: fast, claim: musl is fast, lab: dns, variant: "alpine/race/*/none", measure: p95_ms, bound: "< 1 s"}]`,
+			code: claimsRefuted, stdout: []string{"REFUTED  fast"},
 		},
 		{
 			name: "an unknown fault: exit 2, one line naming the claim",
@@ -162,4 +187,16 @@ func TestReportCommandWritesBothFiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "alpine/race/none/none")
 	assert.Contains(t, string(md), "lab scratch, lab size, lab surface, lab wheel", "the labs without records are named")
+}
+
+// TestMissingDockerIsNotRefuted: with no engine, nothing was measured; CI
+// must see "could not measure" (3), never "refuted" (1).
+func TestMissingDockerIsNotRefuted(t *testing.T) {
+	var out, errw bytes.Buffer
+	noDocker := func() (*lab.Env, func(), error) {
+		return nil, nil, errors.New("connect to Docker: Cannot connect to the Docker daemon")
+	}
+	code, err := runClaims(context.Background(), &claimsOpts{out: t.TempDir()}, "course", &out, &errw, noDocker)
+	require.Error(t, err)
+	assert.Equal(t, claimsNotMeasured, code)
 }

@@ -148,8 +148,8 @@ func TestVerdictsAgainstAResultsFile(t *testing.T) {
 		{"slim-works", Holds, math.NaN(), "works", "fix: python-slim runs the abi3 wheel that segfaulted on alpine"},
 		{"size-7mb", Refuted, 2689118, "", "base/alpine"},
 		{"shells-counted", Refuted, 3, "", "alpine"},
-		{"cves-null", NoData, math.NaN(), "", ""},
-		{"nothing-matches", NoData, math.NaN(), "", ""},
+		{"cves-null", CouldNotMeasure, math.NaN(), "", ""},
+		{"nothing-matches", CouldNotMeasure, math.NaN(), "", ""},
 		{"user-image", Refuted, 2561, "", "image/race/none"},
 	}
 	require.Len(t, vs, len(cases))
@@ -186,14 +186,14 @@ func TestTextOutputHasAVerdictAndANumberPerClaim(t *testing.T) {
 	var b bytes.Buffer
 	s := WriteText(&b, f, vs)
 	out := b.String()
-	assert.Equal(t, Summary{Holds: 8, Refuted: 7, NoData: 2}, s)
+	assert.Equal(t, Summary{Holds: 8, Refuted: 7, CouldNotMeasure: 2}, s)
 	assert.False(t, s.OK())
 	assert.Contains(t, out, "REFUTED  glibc-sequential: glibc is fast under race\n         p95_ms = 5047 (bound < 500)\n         dns/slim/race/none/none on baselab/slim:testdata@sha256:")
 	assert.Contains(t, out, "p95_ms of slim/race/single-request/none ÷ slim/race/none/none = 0.009986 (bound < 0.2) = 50.4 / 5047")
 	assert.Contains(t, out, "size_bytes = 2689118 (2.69 MB) (bound within 30% of 7 MB)")
 	assert.Contains(t, out, "outcome = module-not-found (bound == segfault, all of 2 records)")
 	assert.Contains(t, out, "(glibc-2.36, stand-in)")
-	assert.Contains(t, out, "eval: 17 claims: 8 hold, 7 refuted, 2 without data\n")
+	assert.Contains(t, out, "eval: 17 claims: 8 hold, 7 refuted, 2 could not be measured\n")
 }
 
 func TestJUnitParsesAndCountsFailuresAndErrors(t *testing.T) {
@@ -223,7 +223,7 @@ func TestJUnitParsesAndCountsFailuresAndErrors(t *testing.T) {
 	assert.Equal(t, "baselab.claims.dns", g.Classname)
 	n := byName["nothing-matches"]
 	require.NotNil(t, n.Error)
-	assert.Equal(t, "no-data", n.Error.Type)
+	assert.Equal(t, "could-not-measure", n.Error.Type)
 	h := byName["musl-stalls"]
 	assert.Nil(t, h.Failure)
 	assert.Nil(t, h.Error)

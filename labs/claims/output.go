@@ -10,7 +10,7 @@ import (
 )
 
 // Summary counts verdicts.
-type Summary struct{ Holds, Refuted, NoData int }
+type Summary struct{ Holds, Refuted, CouldNotMeasure int }
 
 // Summarize counts verdicts.
 func Summarize(vs []Verdict) Summary {
@@ -22,21 +22,21 @@ func Summarize(vs []Verdict) Summary {
 		case Refuted:
 			s.Refuted++
 		default:
-			s.NoData++
+			s.CouldNotMeasure++
 		}
 	}
 	return s
 }
 
 // OK reports whether every claim holds.
-func (s Summary) OK() bool { return s.Refuted == 0 && s.NoData == 0 }
+func (s Summary) OK() bool { return s.Refuted == 0 && s.CouldNotMeasure == 0 }
 
 // Line is the verdict in one line: the measured number against the bound,
 // and the cell it came from.
 func (v Verdict) Line() string {
 	c := v.Claim
-	if v.Status == NoData {
-		return "no data: " + v.Why
+	if v.Status == CouldNotMeasure {
+		return "could not measure: " + v.Why
 	}
 	m := c.Measure
 	if c.Ratio() {
@@ -122,7 +122,7 @@ func orDash(s string) string {
 // number against the bound and the record behind it — and a summary.
 func WriteText(w io.Writer, f *File, vs []Verdict) Summary {
 	for i, v := range vs {
-		word := map[Status]string{Holds: "HOLDS", Refuted: "REFUTED", NoData: "NO DATA"}[v.Status]
+		word := map[Status]string{Holds: "HOLDS", Refuted: "REFUTED", CouldNotMeasure: "COULD NOT MEASURE"}[v.Status]
 		fmt.Fprintf(w, "%-8s %s: %s\n", word, v.Claim.Label(i), v.Claim.Text)
 		fmt.Fprintf(w, "         %s\n", v.Line())
 		if e := v.Evidence(); e != "" {
@@ -130,13 +130,13 @@ func WriteText(w io.Writer, f *File, vs []Verdict) Summary {
 		}
 	}
 	s := Summarize(vs)
-	fmt.Fprintf(w, "%s: %d claims: %d hold, %d refuted, %d without data\n", f.Name, len(vs), s.Holds, s.Refuted, s.NoData)
+	fmt.Fprintf(w, "%s: %d claims: %d hold, %d refuted, %d could not be measured\n", f.Name, len(vs), s.Holds, s.Refuted, s.CouldNotMeasure)
 	return s
 }
 
 // JUnit XML, as CI systems read it (the Ant/Surefire schema): a suite per
 // file, a test case per claim; a refuted claim is a failure, a claim
-// without data an error.
+// that could not be measured an error.
 type (
 	JUnitSuites struct {
 		XMLName  xml.Name     `xml:"testsuites"`
@@ -173,7 +173,7 @@ type (
 // WriteJUnit writes the verdicts as JUnit XML.
 func WriteJUnit(w io.Writer, f *File, vs []Verdict) error {
 	s := Summarize(vs)
-	suite := JUnitSuite{Name: f.Name, Tests: len(vs), Failures: s.Refuted, Errors: s.NoData, Time: "0"}
+	suite := JUnitSuite{Name: f.Name, Tests: len(vs), Failures: s.Refuted, Errors: s.CouldNotMeasure, Time: "0"}
 	for i, v := range vs {
 		c := v.Claim
 		tc := JUnitCase{Name: c.Label(i) + ": " + c.Text, Classname: "baselab.claims." + c.Lab, Time: "0"}
@@ -181,14 +181,14 @@ func WriteJUnit(w io.Writer, f *File, vs []Verdict) error {
 		switch v.Status {
 		case Refuted:
 			tc.Failure = &JUnitProblem{Message: v.Line(), Type: "refuted", Text: body}
-		case NoData:
-			tc.Error = &JUnitProblem{Message: v.Line(), Type: "no-data", Text: body}
+		case CouldNotMeasure:
+			tc.Error = &JUnitProblem{Message: v.Line(), Type: "could-not-measure", Text: body}
 		default:
 			tc.SystemOut = body
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}
-	doc := JUnitSuites{Name: "baselab claims", Tests: len(vs), Failures: s.Refuted, Errors: s.NoData, Suites: []JUnitSuite{suite}}
+	doc := JUnitSuites{Name: "baselab claims", Tests: len(vs), Failures: s.Refuted, Errors: s.CouldNotMeasure, Suites: []JUnitSuite{suite}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

@@ -70,7 +70,10 @@ Exit status, for CI:
   1  a claim is refuted (even when others could not be measured)
   2  the claims file is wrong; nothing ran
   3  something could not be measured: no Docker engine, a lab error, a
-     claim without data. Missing Docker is never "refuted".
+     claim without data — or a claim is NOT JUDGED OFFLINE: measured on a
+     stand-in that does not reproduce what it is about (size, package
+     database, package manager; the number is shown). Missing Docker is
+     never "refuted".
 
 Shipped files (usable by name from any folder): course — the course's own
 claims, each verified or refuted by the labs; example-migration — how a
@@ -190,7 +193,7 @@ func runClaims(ctx context.Context, o *claimsOpts, name string, stdout, stderr i
 	switch {
 	case sum.Refuted > 0:
 		return claimsRefuted, nil
-	case sum.CouldNotMeasure > 0 || labFailed:
+	case sum.CouldNotMeasure > 0 || sum.NotJudged > 0 || labFailed:
 		return claimsNotMeasured, nil
 	}
 	return claimsOK, nil

@@ -20,16 +20,20 @@ type Record struct {
 	Variant string `json:"variant"`
 	Base    string `json:"base"`
 	// Image is ref@digest (registry) or ref@id (stand-in).
-	Image   string    `json:"image"`
-	Standin bool      `json:"standin"`
-	Libc    string    `json:"libc"`
-	Started time.Time `json:"started"`
-	Tries   int       `json:"tries"`
-	OK      int       `json:"ok"`
-	Failed  int       `json:"failed"`
-	P50ms   *float64  `json:"p50_ms"`
-	P95ms   *float64  `json:"p95_ms"`
-	MaxMs   *float64  `json:"max_ms"`
+	Image   string `json:"image"`
+	Standin bool   `json:"standin"`
+	// StandinLacks names what the stand-in does not reproduce of the
+	// registry image (size, package-database, package-manager): claims on
+	// those are not judged offline.
+	StandinLacks []string  `json:"standin_lacks,omitempty"`
+	Libc         string    `json:"libc"`
+	Started      time.Time `json:"started"`
+	Tries        int       `json:"tries"`
+	OK           int       `json:"ok"`
+	Failed       int       `json:"failed"`
+	P50ms        *float64  `json:"p50_ms"`
+	P95ms        *float64  `json:"p95_ms"`
+	MaxMs        *float64  `json:"max_ms"`
 	// Outcome is a short machine word ("works", "segfault", "stall" ...).
 	Outcome string `json:"outcome"`
 	// Detail is what a person reads.
@@ -94,7 +98,7 @@ func (r *Record) UnmarshalJSON(b []byte) error {
 }
 
 var commonFields = []string{"lab", "variant", "base", "image", "standin", "libc", "started", "tries", "ok",
-	"failed", "p50_ms", "p95_ms", "max_ms", "outcome", "detail", "evidence", "errors"}
+	"failed", "p50_ms", "p95_ms", "max_ms", "outcome", "detail", "evidence", "errors", "standin_lacks"}
 
 // OutcomeError is the outcome of a record with Errors: the lab failed, so
 // what it measured backs no verdict. (labs/lab.Error is the same word.)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,10 @@ const (
 	Holds           Status = "holds"
 	Refuted         Status = "refuted"
 	CouldNotMeasure Status = "could-not-measure"
+	// NotJudged: measured, but on a stand-in that does not reproduce what
+	// the claim is about (its size, its package database ...): the number
+	// is shown, the verdict is left to a run on the registry image.
+	NotJudged Status = "not-judged"
 )
 
 // Verdict is the judgement of one claim with the number and the record
@@ -69,8 +74,35 @@ func Evaluate(f *File, rs []record.Record) []Verdict {
 	out := make([]Verdict, len(f.Claims))
 	for i, c := range f.Claims {
 		out[i] = evaluate(c, rs, flat)
+		if s := out[i].Status; s == Holds || s == Refuted {
+			if why := standinLacks(c, rs, flat); why != "" {
+				out[i].Status, out[i].Why = NotJudged, why
+			}
+		}
 	}
 	return out
+}
+
+// standinLacks says why a claim cannot be judged on the records it selects
+// ("" when it can): one of them is a stand-in that does not reproduce the
+// property the claim's measure is about.
+func standinLacks(c Claim, rs []record.Record, flat []map[string]any) string {
+	prop := fieldProperty(c.Lab, c.Measure)
+	if prop == "" {
+		return ""
+	}
+	idx := selectRecords(c.Cell, rs, flat)
+	if c.Ratio() {
+		idx = append(idx, selectRecords(c.baselineCell(), rs, flat)...)
+	}
+	for _, i := range idx {
+		r := rs[i]
+		if r.Standin && slices.Contains(r.StandinLacks, string(prop)) {
+			return fmt.Sprintf("%s/%s runs on a stand-in (%s) that does not reproduce the registry image's %s; judge it with %s=registry",
+				r.Lab, r.Variant, r.Image, prop, "BASELAB_IMAGES")
+		}
+	}
+	return ""
 }
 
 func flatten(r record.Record) map[string]any {

@@ -10,7 +10,7 @@ import (
 )
 
 // Summary counts verdicts.
-type Summary struct{ Holds, Refuted, CouldNotMeasure int }
+type Summary struct{ Holds, Refuted, CouldNotMeasure, NotJudged int }
 
 // Summarize counts verdicts.
 func Summarize(vs []Verdict) Summary {
@@ -21,6 +21,8 @@ func Summarize(vs []Verdict) Summary {
 			s.Holds++
 		case Refuted:
 			s.Refuted++
+		case NotJudged:
+			s.NotJudged++
 		default:
 			s.CouldNotMeasure++
 		}
@@ -29,7 +31,7 @@ func Summarize(vs []Verdict) Summary {
 }
 
 // OK reports whether every claim holds.
-func (s Summary) OK() bool { return s.Refuted == 0 && s.CouldNotMeasure == 0 }
+func (s Summary) OK() bool { return s.Refuted == 0 && s.CouldNotMeasure == 0 && s.NotJudged == 0 }
 
 // Line is the verdict in one line: the measured number against the bound,
 // and the cell it came from.
@@ -54,6 +56,9 @@ func (v Verdict) Line() string {
 	s += ")"
 	if c.Ratio() {
 		s += fmt.Sprintf(" = %s / %s", measuredOf(*v.Record, c.Measure), measuredOf(*v.Baseline, c.Measure))
+	}
+	if v.Status == NotJudged {
+		s += "; not judged: " + v.Why
 	}
 	return s
 }
@@ -122,7 +127,7 @@ func orDash(s string) string {
 // number against the bound and the record behind it — and a summary.
 func WriteText(w io.Writer, f *File, vs []Verdict) Summary {
 	for i, v := range vs {
-		word := map[Status]string{Holds: "HOLDS", Refuted: "REFUTED", CouldNotMeasure: "COULD NOT MEASURE"}[v.Status]
+		word := map[Status]string{Holds: "HOLDS", Refuted: "REFUTED", CouldNotMeasure: "COULD NOT MEASURE", NotJudged: "NOT JUDGED OFFLINE (stand-in)"}[v.Status]
 		fmt.Fprintf(w, "%-8s %s: %s\n", word, v.Claim.Label(i), v.Claim.Text)
 		fmt.Fprintf(w, "         %s\n", v.Line())
 		if e := v.Evidence(); e != "" {
@@ -130,7 +135,7 @@ func WriteText(w io.Writer, f *File, vs []Verdict) Summary {
 		}
 	}
 	s := Summarize(vs)
-	fmt.Fprintf(w, "%s: %d claims: %d hold, %d refuted, %d could not be measured\n", f.Name, len(vs), s.Holds, s.Refuted, s.CouldNotMeasure)
+	fmt.Fprintf(w, "%s: %d claims: %d hold, %d refuted, %d could not be measured, %d not judged offline\n", f.Name, len(vs), s.Holds, s.Refuted, s.CouldNotMeasure, s.NotJudged)
 	return s
 }
 
@@ -161,6 +166,7 @@ type (
 		Time      string        `xml:"time,attr"`
 		Failure   *JUnitProblem `xml:"failure,omitempty"`
 		Error     *JUnitProblem `xml:"error,omitempty"`
+		Skipped   *JUnitProblem `xml:"skipped,omitempty"`
 		SystemOut string        `xml:"system-out,omitempty"`
 	}
 	JUnitProblem struct {
@@ -173,7 +179,7 @@ type (
 // WriteJUnit writes the verdicts as JUnit XML.
 func WriteJUnit(w io.Writer, f *File, vs []Verdict) error {
 	s := Summarize(vs)
-	suite := JUnitSuite{Name: f.Name, Tests: len(vs), Failures: s.Refuted, Errors: s.CouldNotMeasure, Time: "0"}
+	suite := JUnitSuite{Name: f.Name, Tests: len(vs), Failures: s.Refuted, Errors: s.CouldNotMeasure, Skipped: s.NotJudged, Time: "0"}
 	for i, v := range vs {
 		c := v.Claim
 		tc := JUnitCase{Name: c.Label(i) + ": " + c.Text, Classname: "baselab.claims." + c.Lab, Time: "0"}
@@ -183,6 +189,8 @@ func WriteJUnit(w io.Writer, f *File, vs []Verdict) error {
 			tc.Failure = &JUnitProblem{Message: v.Line(), Type: "refuted", Text: body}
 		case CouldNotMeasure:
 			tc.Error = &JUnitProblem{Message: v.Line(), Type: "could-not-measure", Text: body}
+		case NotJudged:
+			tc.Skipped = &JUnitProblem{Message: v.Line(), Type: "not-judged-offline", Text: body}
 		default:
 			tc.SystemOut = body
 		}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/harness/record"
 )
 
@@ -97,7 +98,17 @@ func standinLacks(c Claim, rs []record.Record, flat []map[string]any) string {
 	}
 	for _, i := range idx {
 		r := rs[i]
-		if r.Standin && slices.Contains(r.StandinLacks, string(prop)) {
+		lacks := r.StandinLacks
+		if r.Standin && lacks == nil {
+			// A record written before stand-ins said what they lack: the
+			// catalog's declaration for its base says it.
+			if spec, err := images.Lookup(images.Key(r.Base)); err == nil {
+				for _, p := range spec.StandinLacks() {
+					lacks = append(lacks, string(p))
+				}
+			}
+		}
+		if r.Standin && slices.Contains(lacks, string(prop)) {
 			return fmt.Sprintf("%s/%s runs on a stand-in (%s) that does not reproduce the registry image's %s; judge it with %s=registry",
 				r.Lab, r.Variant, r.Image, prop, "BASELAB_IMAGES")
 		}

@@ -147,6 +147,9 @@ func runClaims(ctx context.Context, o *claimsOpts, name string, stdout, stderr i
 		if out == "" {
 			out = filepath.Join("results", "claims-"+time.Now().UTC().Format("20060102T150405Z"))
 		}
+		if err := record.CheckFresh(out, false); err != nil {
+			return claimsBadInput, err
+		}
 		env, done, err := newEnv()
 		if err != nil {
 			return claimsNotMeasured, err

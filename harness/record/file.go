@@ -32,6 +32,20 @@ func Create(dir string) (*Writer, error) {
 	return &Writer{f: f, path: p}, nil
 }
 
+// CheckFresh refuses a results folder that already holds records, unless
+// appending is asked for: a report must never mix two runs unknowingly.
+func CheckFresh(dir string, appendOK bool) error {
+	if appendOK {
+		return nil
+	}
+	p := filepath.Join(dir, FileName)
+	st, err := os.Stat(p)
+	if err != nil || st.Size() == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s already holds the records of an earlier run: choose another --out, or pass --append to add this run to them", p)
+}
+
 // Path is the file written.
 func (w *Writer) Path() string { return w.path }
 

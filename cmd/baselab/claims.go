@@ -18,9 +18,10 @@ import (
 
 // Exit codes of 'baselab claims'.
 const (
-	claimsOK       = 0 // every claim holds
-	claimsRefuted  = 1 // a claim is refuted, has no data, or a lab could not run
-	claimsBadInput = 2 // the claims file is wrong: nothing ran
+	claimsOK          = 0 // every claim holds
+	claimsRefuted     = 1 // a claim is refuted (measured, and it went the other way)
+	claimsBadInput    = 2 // the claims file is wrong: nothing ran
+	claimsNotMeasured = 3 // something could not be measured: no Docker, a lab error, no data
 )
 
 type claimsOpts struct {
@@ -59,10 +60,20 @@ nothing runs (exit 2). Then only what the claims need runs — each lab once,
 limited to the variants named — or, with --results, nothing runs and the
 claims are judged against an existing results folder.
 
-Each claim gets a verdict (HOLDS, REFUTED, NO DATA) with the measured
-number and the record behind it (lab/variant, image digest, libc,
-stand-in). Exit status: 0 when every claim holds, 1 when one is refuted or
-has no data, 2 for a bad claims file.
+Each claim gets a verdict (HOLDS, REFUTED, COULD NOT MEASURE) with the
+measured number and the record behind it (lab/variant, image digest, libc,
+stand-in). A claim over a record that measured nothing, or that the lab
+failed while making (its errors), could not be measured: it never holds.
+
+Exit status, for CI:
+  0  every claim holds
+  1  a claim is refuted (even when others could not be measured)
+  2  the claims file is wrong; nothing ran
+  3  something could not be measured: no Docker engine, a lab error, a
+     claim without data — or a claim is NOT JUDGED OFFLINE: measured on a
+     stand-in that does not reproduce what it is about (size, package
+     database, package manager; the number is shown). Missing Docker is
+     never "refuted".
 
 Shipped files (usable by name from any folder): course — the course's own
 claims, each verified or refuted by the labs; example-migration — how a
@@ -126,6 +137,7 @@ func runClaims(ctx context.Context, o *claimsOpts, name string, stdout, stderr i
 		return claimsOK, nil
 	}
 	var rs []record.Record
+	labFailed := false
 	if o.results != "" {
 		if rs, err = record.Read(o.results); err != nil {
 			return claimsBadInput, err
@@ -135,14 +147,17 @@ func runClaims(ctx context.Context, o *claimsOpts, name string, stdout, stderr i
 		if out == "" {
 			out = filepath.Join("results", "claims-"+time.Now().UTC().Format("20060102T150405Z"))
 		}
+		if err := record.CheckFresh(out, false); err != nil {
+			return claimsBadInput, err
+		}
 		env, done, err := newEnv()
 		if err != nil {
-			return claimsRefuted, err
+			return claimsNotMeasured, err
 		}
 		defer done()
 		w, err := record.Create(out)
 		if err != nil {
-			return claimsRefuted, err
+			return claimsNotMeasured, err
 		}
 		defer w.Close()
 		env.Out = w
@@ -154,6 +169,7 @@ func runClaims(ctx context.Context, o *claimsOpts, name string, stdout, stderr i
 		rs, err = claims.Run(ctx, env, jobs)
 		if err != nil {
 			fmt.Fprintln(stderr, "claims:", err)
+			labFailed = true
 		}
 		fmt.Fprintf(stderr, "claims: %d records in %s\n", len(rs), w.Path())
 		if h, _, err := report.WriteDir(out, report.Options{}); err != nil {
@@ -167,18 +183,21 @@ func runClaims(ctx context.Context, o *claimsOpts, name string, stdout, stderr i
 	if o.junit != "" {
 		jf, err := os.Create(o.junit)
 		if err != nil {
-			return claimsRefuted, fmt.Errorf("write junit: %w", err)
+			return claimsNotMeasured, fmt.Errorf("write junit: %w", err)
 		}
 		if err := claims.WriteJUnit(jf, file, vs); err != nil {
 			jf.Close()
-			return claimsRefuted, err
+			return claimsNotMeasured, err
 		}
 		if err := jf.Close(); err != nil {
-			return claimsRefuted, fmt.Errorf("write junit: %w", err)
+			return claimsNotMeasured, fmt.Errorf("write junit: %w", err)
 		}
 	}
-	if !sum.OK() {
+	switch {
+	case sum.Refuted > 0:
 		return claimsRefuted, nil
+	case sum.CouldNotMeasure > 0 || sum.NotJudged > 0 || labFailed:
+		return claimsNotMeasured, nil
 	}
 	return claimsOK, nil
 }

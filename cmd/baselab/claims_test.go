@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/baselab/baselab/harness/junit"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs/claims"
 	"github.com/baselab/baselab/labs/lab"
@@ -46,6 +48,13 @@ func testRecord(variant, base, libc, outcome string, ms ...float64) record.Recor
 	return r
 }
 
+// broken is a record the lab failed to make: its lookups never ran.
+func broken(variant, base, err string) record.Record {
+	r := testRecord(variant, base, "musl-1.2.3", "")
+	r.AddError(err)
+	return r
+}
+
 func writeFile(t *testing.T, body string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "claims.yaml")
@@ -57,6 +66,8 @@ func TestClaimsExitCodes(t *testing.T) {
 	results := writeResults(t,
 		testRecord("alpine/race/none/none", "alpine", "musl-1.2.3", "both-stall", 2522, 2523, 2523),
 		testRecord("slim/race/none/none", "slim", "glibc-2.36", "both-stall", 5046, 5044, 5047),
+		testRecord("alpine/race/single-request/none", "alpine", "musl-1.2.3", "both-stall", 2521, 2524),
+		broken("alpine/race/use-vc/none", "alpine", "exec [/usr/local/bin/probe]: context canceled"),
 	)
 	cases := []struct {
 		name   string
@@ -68,7 +79,7 @@ func TestClaimsExitCodes(t *testing.T) {
 		{
 			name: "every claim holds: exit 0",
 			file: `claims: [{id: musl, claim: musl stalls under race, lab: dns, variant: alpine/race/none/none, measure: p95_ms, bound: ">= 1 s"}]`,
-			code: claimsOK, stdout: []string{"HOLDS    musl: musl stalls under race", "p95_ms = 2523 (bound >= 1 s)", "1 hold, 0 refuted, 0 without data"},
+			code: claimsOK, stdout: []string{"HOLDS    musl: musl stalls under race", "p95_ms = 2523 (bound >= 1 s)", "1 hold, 0 refuted, 0 could not be measured"},
 		},
 		{
 			name: "a refuted claim: exit 1",
@@ -76,9 +87,24 @@ func TestClaimsExitCodes(t *testing.T) {
 			code: claimsRefuted, stdout: []string{"REFUTED  glibc: glibc is sequential", "p95_ms = 5047 (bound < 500)", "(glibc-2.36, stand-in)"},
 		},
 		{
-			name: "a claim without data: exit 1",
+			name: "a claim without data: exit 3",
 			file: `claims: [{id: go, claim: go is fast, lab: dns, variant: scratch/race/none/none, measure: p95_ms, bound: "< 500"}]`,
-			code: claimsRefuted, stdout: []string{"NO DATA  go: go is fast", "no record matches lab dns variant scratch/race/none/none"},
+			code: claimsNotMeasured, stdout: []string{"COULD NOT MEASURE go: go is fast", "no record matches lab dns variant scratch/race/none/none"},
+		},
+		{
+			name: "of: all over a broken cell could not be measured, though the other records hold: exit 3",
+			file: `claims: [{id: stalls, claim: musl stalls whatever the options, lab: dns, variant: "alpine/race/*/none", measure: p95_ms, bound: ">= 1 s"}]`,
+			code: claimsNotMeasured, stdout: []string{"COULD NOT MEASURE stalls", "1 of 3 records measured nothing; first: record dns/alpine/race/use-vc/none has lab errors (exec [/usr/local/bin/probe]: context canceled)"},
+		},
+		{
+			name: "a ratio whose baseline is broken could not be measured: exit 3",
+			file: `claims: [{id: ratio, claim: x, lab: dns, variant: alpine/race/none/none, baseline: {variant: alpine/race/use-vc/none}, measure: p95_ms, bound: "< 2"}]`,
+			code: claimsNotMeasured, stdout: []string{"COULD NOT MEASURE ratio", "has lab errors"},
+		},
+		{
+			name: "a refutation stands beside a broken cell: exit 1",
+			file: `claims: [{id: fast, claim: musl is fast, lab: dns, variant: "alpine/race/*/none", measure: p95_ms, bound: "< 1 s"}]`,
+			code: claimsRefuted, stdout: []string{"REFUTED  fast"},
 		},
 		{
 			name: "an unknown fault: exit 2, one line naming the claim",
@@ -89,8 +115,8 @@ func TestClaimsExitCodes(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var out, errw bytes.Buffer
-			junit := filepath.Join(t.TempDir(), "claims.xml")
-			code, err := runClaims(context.Background(), &claimsOpts{results: results, junit: junit}, writeFile(t, c.file), &out, &errw, noEngine(t))
+			junitFile := filepath.Join(t.TempDir(), "claims.xml")
+			code, err := runClaims(context.Background(), &claimsOpts{results: results, junit: junitFile}, writeFile(t, c.file), &out, &errw, noEngine(t))
 			require.NoError(t, err)
 			assert.Equal(t, c.code, code, "stdout:\n%s\nstderr:\n%s", out.String(), errw.String())
 			for _, s := range c.stdout {
@@ -101,12 +127,12 @@ func TestClaimsExitCodes(t *testing.T) {
 			}
 			if c.code == claimsBadInput {
 				assert.Empty(t, out.String(), "nothing is judged")
-				assert.NoFileExists(t, junit)
+				assert.NoFileExists(t, junitFile)
 				return
 			}
-			b, err := os.ReadFile(junit)
+			b, err := os.ReadFile(junitFile)
 			require.NoError(t, err)
-			var doc claims.JUnitSuites
+			var doc junit.Suites
 			require.NoError(t, xml.Unmarshal(b, &doc))
 			assert.Equal(t, 1, doc.Tests)
 		})
@@ -162,4 +188,16 @@ func TestReportCommandWritesBothFiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "alpine/race/none/none")
 	assert.Contains(t, string(md), "lab scratch, lab size, lab surface, lab wheel", "the labs without records are named")
+}
+
+// TestMissingDockerIsNotRefuted: with no engine, nothing was measured; CI
+// must see "could not measure" (3), never "refuted" (1).
+func TestMissingDockerIsNotRefuted(t *testing.T) {
+	var out, errw bytes.Buffer
+	noDocker := func() (*lab.Env, func(), error) {
+		return nil, nil, errors.New("connect to Docker: Cannot connect to the Docker daemon")
+	}
+	code, err := runClaims(context.Background(), &claimsOpts{out: t.TempDir()}, "course", &out, &errw, noDocker)
+	require.Error(t, err)
+	assert.Equal(t, claimsNotMeasured, code)
 }

@@ -12,8 +12,9 @@ import (
 )
 
 type runOpts struct {
-	out   string
-	short bool
+	out    string
+	short  bool
+	append bool
 }
 
 // labOpts are the options every lab has; the contract applies them.
@@ -27,8 +28,9 @@ func newRunCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run [LAB]",
 		Short: "Run labs on real containers and record what they measure",
-		Long: `run runs a lab (or, with no LAB, every lab) on real containers and appends
-one JSON record per lab cell to OUT/results.jsonl. Every record names the
+		Long: `run runs a lab (or, with no LAB, every lab) on real containers and writes
+one JSON record per lab cell to OUT/results.jsonl. An OUT that already holds
+records is refused before anything runs (--append adds to them). Every record names the
 image (and digest), its libc, whether it is a stand-in, what was measured and
 the evidence seen.
 
@@ -48,6 +50,7 @@ PATTERN (run only the variants named: a variant's name, or a glob where
 	}
 	cmd.PersistentFlags().StringVar(&o.out, "out", "", "results folder (default ./results/<UTC time>)")
 	cmd.PersistentFlags().BoolVar(&o.short, "short", false, "skip the cells whose expected time is long, and say which")
+	cmd.PersistentFlags().BoolVar(&o.append, "append", false, "add to the records already in --out (without it, a folder holding records is refused)")
 	for _, l := range labs.All() {
 		l := l
 		lo := &labOpts{}
@@ -94,6 +97,9 @@ func runLabs(cmd *cobra.Command, o *runOpts, ls []lab.Lab, lo labOpts) error {
 	out := o.out
 	if out == "" {
 		out = filepath.Join("results", time.Now().UTC().Format("20060102T150405Z"))
+	}
+	if err := record.CheckFresh(out, o.append); err != nil {
+		return err
 	}
 	eng, cat, err := connect(cmd)
 	if err != nil {

@@ -46,6 +46,35 @@ type Spec struct {
 	Dockerfile string
 	Context    []string
 	Bases      map[string]Key
+
+	// Lacks are the properties of the registry image this stand-in does
+	// not reproduce. Every stand-in reproduces its libc and that libc's
+	// behaviour, the loader paths, and the files the labs read (CA bundle,
+	// tzdata, passwd, shells); what it lacks is said here, so a claim on
+	// it is not judged offline.
+	Lacks []Property
+}
+
+// Property is something of an image a lab measures, for which a stand-in
+// does or does not stand for the registry image.
+type Property string
+
+// The properties a stand-in may lack. (Libc and its behaviour, loader
+// paths and the files the labs read are reproduced by every stand-in: the
+// labs are built on them.)
+const (
+	PropSize           Property = "size"             // bytes, layers, compressed size
+	PropPackageDB      Property = "package-database" // what the image's package database lists
+	PropPackageManager Property = "package-manager"  // apk, apt, pip ... present or not
+)
+
+// StandinLacks is what a stand-in for this key does not reproduce; nil for
+// keys that are no stand-in (scratch, builder).
+func (s Spec) StandinLacks() []Property {
+	if s.Registry == "" {
+		return nil
+	}
+	return s.Lacks
 }
 
 // Bootstrap is a debootstrap run on the host, imported as the first layer.
@@ -61,28 +90,42 @@ const EnvDistrolessRepo = "BASELAB_DISTROLESS_REPO"
 var catalog = []Spec{
 	{Key: Slim, Registry: "debian:bookworm-slim", RegistryLibc: "glibc-2.36", StandinLibc: "glibc-2.36",
 		Summary:   "Debian bookworm, minbase, docs/man/locales/apt lists removed",
-		Bootstrap: &Bootstrap{Variant: "minbase", Suite: "bookworm"}},
+		Bootstrap: &Bootstrap{Variant: "minbase", Suite: "bookworm"},
+		// debootstrap minbase, trimmed as slim is: dpkg and apt as in the real image, the bytes not
+		Lacks: []Property{PropSize}},
 	{Key: Full, Registry: "debian:bookworm", RegistryLibc: "glibc-2.36", StandinLibc: "glibc-2.36",
 		Summary:   "Debian bookworm, debootstrap's default variant",
-		Bootstrap: &Bootstrap{Variant: "default", Suite: "bookworm"}},
+		Bootstrap: &Bootstrap{Variant: "default", Suite: "bookworm"},
+		// debootstrap's default variant: not the same package set, so not the same bytes
+		Lacks: []Property{PropSize}},
 	{Key: Alpine, Registry: "alpine:3.20", RegistryLibc: "musl-1.2.5", StandinLibc: "musl-1.2.3",
 		Summary:    "musl libc + static busybox on scratch, laid out as Alpine",
-		Dockerfile: "alpine.Dockerfile", Context: []string{"alpine"}, Bases: map[string]Key{"SLIM": Slim}},
+		Dockerfile: "alpine.Dockerfile", Context: []string{"alpine"}, Bases: map[string]Key{"SLIM": Slim},
+		// Debian's musl and busybox only: no apk, no /lib/apk/db, none of Alpine's packages
+		Lacks: []Property{PropSize, PropPackageDB, PropPackageManager}},
 	{Key: DistrolessStatic, Registry: "{distroless}/static-debian12", RegistryLibc: "none", StandinLibc: "none",
 		Summary:    "CA bundle, tzdata, passwd (root, nobody, nonroot 65532), no shell, no libc",
-		Dockerfile: "distroless-static.Dockerfile", Context: []string{"distroless"}, Bases: map[string]Key{"SLIM": Slim}},
+		Dockerfile: "distroless-static.Dockerfile", Context: []string{"distroless"}, Bases: map[string]Key{"SLIM": Slim},
+		// files from Debian .debs, not distroless's status.d entries
+		Lacks: []Property{PropSize, PropPackageDB}},
 	{Key: DistrolessBase, Registry: "{distroless}/base-debian12", RegistryLibc: "glibc-2.36", StandinLibc: "glibc-2.36",
 		Summary:    "distroless-static + glibc + libssl, no shell",
-		Dockerfile: "distroless-base.Dockerfile", Bases: map[string]Key{"SLIM": Slim, "DISTROLESS_STATIC": DistrolessStatic}},
+		Dockerfile: "distroless-base.Dockerfile", Bases: map[string]Key{"SLIM": Slim, "DISTROLESS_STATIC": DistrolessStatic},
+		// as distroless-static
+		Lacks: []Property{PropSize, PropPackageDB}},
 	{Key: Scratch, RegistryLibc: "none", StandinLibc: "none",
 		Summary:    "the empty image",
 		Dockerfile: "scratch.Dockerfile"},
 	{Key: PythonSlim, Registry: "python:3.11-slim", RegistryLibc: "glibc-2.36", StandinLibc: "glibc-2.36",
 		Summary:    "slim + Debian's CPython 3.11 and pip",
-		Dockerfile: "python-slim.Dockerfile", Bases: map[string]Key{"SLIM": Slim}},
+		Dockerfile: "python-slim.Dockerfile", Bases: map[string]Key{"SLIM": Slim},
+		// Debian's python3 package, where the real image builds CPython under /usr/local
+		Lacks: []Property{PropSize, PropPackageDB}},
 	{Key: PythonAlpine, Registry: "python:3.11-alpine", RegistryLibc: "musl-1.2.5", StandinLibc: "musl-1.2.3",
 		Summary:    "alpine + CPython 3.11 built from Debian's source package with musl-gcc",
-		Dockerfile: "python-alpine.Dockerfile", Context: []string{"python-alpine"}, Bases: map[string]Key{"SLIM": Slim, "ALPINE": Alpine}},
+		Dockerfile: "python-alpine.Dockerfile", Context: []string{"python-alpine"}, Bases: map[string]Key{"SLIM": Slim, "ALPINE": Alpine},
+		// the alpine stand-in plus a CPython built here: no apk
+		Lacks: []Property{PropSize, PropPackageDB, PropPackageManager}},
 	{Key: Builder, RegistryLibc: "glibc-2.36", StandinLibc: "glibc-2.36",
 		Summary:    "slim + build-essential, musl-tools, python3-dev: compiles probes and extensions",
 		Dockerfile: "builder.Dockerfile", Bases: map[string]Key{"SLIM": Slim}},

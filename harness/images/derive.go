@@ -76,7 +76,7 @@ func (c *Catalog) Derive(ctx context.Context, d Derived) (Image, error) {
 		}
 		im.Key = Key("lab-" + d.Name)
 		if b, ok := bases[d.Like]; ok {
-			im.Libc, im.Standin, im.StandinFor = b.Libc, b.Standin, b.StandinFor
+			im.Libc, im.Standin, im.StandinFor, im.StandinLacks = b.Libc, b.Standin, b.StandinFor, b.StandinLacks
 		}
 		return im, nil
 	})

@@ -27,7 +27,7 @@ func (c *Catalog) Find(ctx context.Context, key Key) (im Image, ok bool, err err
 			return Image{}, false, rerr
 		}
 	}
-	im = Image{Key: key, Libc: spec.StandinLibc, Standin: spec.Registry != "", StandinFor: spec.StandinFor()}
+	im = Image{Key: key, Libc: spec.StandinLibc, Standin: spec.Registry != "", StandinFor: spec.StandinFor(), StandinLacks: spec.StandinLacks()}
 	bases := map[string]Image{}
 	for arg, k := range spec.Bases {
 		b, ok, err := c.Find(ctx, k)
@@ -45,7 +45,7 @@ func (c *Catalog) Find(ctx context.Context, key Key) (im Image, ok bool, err err
 	if err != nil || !ok {
 		return im, false, err
 	}
-	found.Key, found.Libc, found.Standin, found.StandinFor = key, spec.StandinLibc, im.Standin, im.StandinFor
+	found.Key, found.Libc, found.Standin, found.StandinFor, found.StandinLacks = key, spec.StandinLibc, im.Standin, im.StandinFor, im.StandinLacks
 	return found, true, nil
 }
 

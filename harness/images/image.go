@@ -18,6 +18,10 @@ type Image struct {
 	Standin   bool   `json:"standin"`
 	// StandinFor names the registry image a stand-in replaces.
 	StandinFor string `json:"standin_for,omitempty"`
+	// StandinLacks are the properties of the registry image a stand-in
+	// does not reproduce (Spec.StandinLacks): claims on them are not judged
+	// offline.
+	StandinLacks []Property `json:"standin_lacks,omitempty"`
 	// Built reports that the image is in the engine now.
 	Built   bool      `json:"built"`
 	Created time.Time `json:"created,omitzero"`

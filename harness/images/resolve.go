@@ -272,7 +272,7 @@ func (c *Catalog) standin(ctx context.Context, spec Spec) (Image, error) {
 	im.Key, im.Libc = spec.Key, spec.StandinLibc
 	// Only an image that replaces a registry image is a stand-in: scratch
 	// built here is scratch, and builder exists only here.
-	im.Standin, im.StandinFor = spec.Registry != "", spec.StandinFor()
+	im.Standin, im.StandinFor, im.StandinLacks = spec.Registry != "", spec.StandinFor(), spec.StandinLacks()
 	return im, nil
 }
 

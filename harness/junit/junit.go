@@ -54,6 +54,7 @@ type Problem struct {
 // Skip says why a case did not run.
 type Skip struct {
 	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
 }
 
 // Write counts every suite's cases and writes the document.

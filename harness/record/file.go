@@ -32,11 +32,30 @@ func Create(dir string) (*Writer, error) {
 	return &Writer{f: f, path: p}, nil
 }
 
+// CheckFresh refuses a results folder that already holds records, unless
+// appending is asked for: a report must never mix two runs unknowingly.
+func CheckFresh(dir string, appendOK bool) error {
+	if appendOK {
+		return nil
+	}
+	p := filepath.Join(dir, FileName)
+	st, err := os.Stat(p)
+	if err != nil || st.Size() == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s already holds the records of an earlier run: choose another --out, or pass --append to add this run to them", p)
+}
+
 // Path is the file written.
 func (w *Writer) Path() string { return w.path }
 
 // Write appends one record as one line.
 func (w *Writer) Write(r Record) error {
+	if len(r.Errors) > 0 {
+		// Whatever the lab classified, a record made while the lab itself
+		// failed is unusable: no lab can forget to say so.
+		r.Outcome = OutcomeError
+	}
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("encode record %s/%s: %w", r.Lab, r.Variant, err)

@@ -20,22 +20,31 @@ type Record struct {
 	Variant string `json:"variant"`
 	Base    string `json:"base"`
 	// Image is ref@digest (registry) or ref@id (stand-in).
-	Image   string    `json:"image"`
-	Standin bool      `json:"standin"`
-	Libc    string    `json:"libc"`
-	Started time.Time `json:"started"`
-	Tries   int       `json:"tries"`
-	OK      int       `json:"ok"`
-	Failed  int       `json:"failed"`
-	P50ms   *float64  `json:"p50_ms"`
-	P95ms   *float64  `json:"p95_ms"`
-	MaxMs   *float64  `json:"max_ms"`
+	Image   string `json:"image"`
+	Standin bool   `json:"standin"`
+	// StandinLacks names what the stand-in does not reproduce of the
+	// registry image (size, package-database, package-manager): claims on
+	// those are not judged offline.
+	StandinLacks []string  `json:"standin_lacks,omitempty"`
+	Libc         string    `json:"libc"`
+	Started      time.Time `json:"started"`
+	Tries        int       `json:"tries"`
+	OK           int       `json:"ok"`
+	Failed       int       `json:"failed"`
+	P50ms        *float64  `json:"p50_ms"`
+	P95ms        *float64  `json:"p95_ms"`
+	MaxMs        *float64  `json:"max_ms"`
 	// Outcome is a short machine word ("works", "segfault", "stall" ...).
 	Outcome string `json:"outcome"`
 	// Detail is what a person reads.
 	Detail string `json:"detail"`
 	// Evidence is the error text, exit code or signal seen.
 	Evidence string `json:"evidence"`
+	// Errors are the lab's own failures (an exec that did not happen, a
+	// container that did not start, the engine, a cancelled run), never the
+	// software's: a record with errors has outcome OutcomeError and backs
+	// no verdict. Failed counts only what the software under test failed.
+	Errors []string `json:"errors,omitempty"`
 	// Extra holds the lab's own fields, written beside the common ones.
 	Extra map[string]any `json:"-"`
 }
@@ -89,7 +98,22 @@ func (r *Record) UnmarshalJSON(b []byte) error {
 }
 
 var commonFields = []string{"lab", "variant", "base", "image", "standin", "libc", "started", "tries", "ok",
-	"failed", "p50_ms", "p95_ms", "max_ms", "outcome", "detail", "evidence"}
+	"failed", "p50_ms", "p95_ms", "max_ms", "outcome", "detail", "evidence", "errors", "standin_lacks"}
+
+// OutcomeError is the outcome of a record with Errors: the lab failed, so
+// what it measured backs no verdict. (labs/lab.Error is the same word.)
+const OutcomeError = "error"
+
+// AddError records one of the lab's own failures; the record's outcome is
+// then OutcomeError.
+func (r *Record) AddError(msg string) {
+	r.Errors = append(r.Errors, msg)
+	r.Outcome = OutcomeError
+}
+
+// Usable reports whether the record can back a verdict: the lab did not
+// fail while making it.
+func (r Record) Usable() bool { return len(r.Errors) == 0 && r.Outcome != OutcomeError }
 
 // Set adds a lab field.
 func (r *Record) Set(key string, v any) {

@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,4 +66,49 @@ func TestWriterAppendsAndReadReadsBack(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rs, 2)
 	assert.Equal(t, "segfault", rs[1].Outcome)
+}
+
+func TestCheckFreshRefusesAFolderWithRecordsUnlessAppending(t *testing.T) {
+	dir := t.TempDir()
+	if err := CheckFresh(dir, false); err != nil {
+		t.Fatalf("an empty folder is fresh: %v", err)
+	}
+	w, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(Record{Lab: "dns", Variant: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	err = CheckFresh(dir, false)
+	if err == nil || !strings.Contains(err.Error(), "--append") {
+		t.Fatalf("want a refusal naming --append, got %v", err)
+	}
+	if err := CheckFresh(dir, true); err != nil {
+		t.Fatalf("--append opts in: %v", err)
+	}
+}
+
+func TestWriteMakesARecordWithErrorsAnError(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Record{Lab: "dns", Variant: "x", Outcome: "both-fast", Errors: []string{"exec probe: context canceled"}}
+	if r.Usable() {
+		t.Fatal("a record with errors is not usable")
+	}
+	if err := w.Write(r); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	rs, err := Read(dir)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("read back: %v %v", rs, err)
+	}
+	if rs[0].Outcome != OutcomeError || len(rs[0].Errors) != 1 {
+		t.Fatalf("want outcome error and the error kept, got %+v", rs[0])
+	}
 }

@@ -230,7 +230,7 @@ func anyHas(rows []map[string]any, f string) bool {
 }
 
 var commonOrder = []string{"lab", "variant", "base", "image", "standin", "libc", "started", "tries", "ok",
-	"failed", "p50_ms", "p95_ms", "max_ms", "outcome", "detail", "evidence"}
+	"failed", "p50_ms", "p95_ms", "max_ms", "outcome", "detail", "evidence", "errors", "standin_lacks"}
 
 // recordsTable lists every record: image and libc always; the lab's known
 // fields next, then any field the report does not know, so nothing a lab

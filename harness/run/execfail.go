@@ -41,6 +41,25 @@ func ExecNotFound(text string) bool {
 	return false
 }
 
+// RefusedByImage reports whether an engine's start error is the runtime
+// refusing what the image asks for — its program or that program's loader is
+// missing (ExecNotFound), not executable, of another architecture, or its
+// user does not exist — rather than the engine failing. Only the former is
+// a lab's data.
+func RefusedByImage(text string) bool {
+	if ExecNotFound(text) {
+		return true
+	}
+	t := strings.ToLower(text)
+	for _, s := range []string{"unable to find user", "no matching entries in passwd file", "exec format error",
+		"permission denied", "is a directory", "not a directory"} {
+		if strings.Contains(t, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // FirstLine is the first non-blank line of s, trimmed; "(no output)" when
 // there is none: what a record quotes of a program's output.
 func FirstLine(s string) string {

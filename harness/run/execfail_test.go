@@ -38,3 +38,22 @@ func TestExecNotFound(t *testing.T) {
 		})
 	}
 }
+
+func TestRefusedByImage(t *testing.T) {
+	cases := []struct {
+		text string
+		want bool
+	}{
+		{`failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "/app": stat /app: no such file or directory: unknown`, true},
+		{`unable to find user nonroot: no matching entries in passwd file`, true},
+		{`exec /app: exec format error`, true},
+		{`network baselab-x not found`, false},
+		{`Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?`, false},
+		{`context canceled`, false},
+	}
+	for _, c := range cases {
+		if got := run.RefusedByImage(c.text); got != c.want {
+			t.Errorf("run.RefusedByImage(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}

@@ -19,8 +19,10 @@ type Result struct {
 }
 
 // Once runs a container to completion and removes it: the shape of
-// `docker run --rm IMAGE CMD`. A container that cannot start is a Result, not
-// an error; errors are the engine failing.
+// `docker run --rm IMAGE CMD`. A container the runtime refuses to start for a
+// reason of the image's own (RefusedByImage: no such executable, loader or
+// user) is a Result, not an error: that is the lab's data. Anything else —
+// the engine failing, a cancelled context — is an error, never a result.
 func Once(ctx context.Context, eng *engine.Engine, s Spec) (Result, error) {
 	// A missing image is the caller's error; a container the engine will not
 	// start (no such user, no such executable ...) is the lab's data.
@@ -31,6 +33,9 @@ func Once(ctx context.Context, eng *engine.Engine, s Spec) (Result, error) {
 	c, err := Start(ctx, eng, s)
 	defer func() { _ = c.Terminate(context.WithoutCancel(ctx)) }()
 	if err != nil {
+		if c == nil || ctx.Err() != nil || !RefusedByImage(err.Error()) {
+			return Result{}, fmt.Errorf("run container from %s: %w", s.Image, err)
+		}
 		return Result{StartError: shortErr(err), Output: Output{Duration: time.Since(start), ExitCode: -1}}, nil
 	}
 	id := c.GetContainerID()

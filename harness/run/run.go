@@ -58,6 +58,15 @@ func Start(ctx context.Context, eng *engine.Engine, s Spec) (*Container, error) 
 	if err := requireLocal(ctx, eng, s.Image); err != nil {
 		return nil, err
 	}
+	if s.Network != "" {
+		// testcontainers starts the container on the default bridge when
+		// the named network does not exist: a lab container would then
+		// reach past the lab's internal network, and its lookups would
+		// measure something else. Refuse instead.
+		if _, err := eng.API.NetworkInspect(ctx, s.Network, client.NetworkInspectOptions{}); err != nil {
+			return nil, fmt.Errorf("start container from %s: network %s: %w", s.Image, s.Network, err)
+		}
+	}
 	c, err := testcontainers.Run(ctx, s.Image, options(eng, s)...)
 	var out *Container
 	if c != nil {

@@ -85,3 +85,23 @@ func TestLogsKeepsALongLivedContainersStreamsApart(t *testing.T) {
 		assert.Equal(ct, "err\n", stderr)
 	}, 10*time.Second, 50*time.Millisecond)
 }
+
+// TestOnceTellsTheImagesRefusalFromTheEnginesFailure: a user the image does
+// not have is the image's doing (a result the lab classifies); a network
+// that does not exist, or a cancelled run, is the lab's own failure and must
+// come back as an error, never as a result that looks like the software's.
+func TestOnceTellsTheImagesRefusalFromTheEnginesFailure(t *testing.T) {
+	eng, ref := slim(t)
+	res, err := run.Once(context.Background(), eng, run.Spec{Image: ref, Cmd: []string{"true"}, User: "nosuchuser"})
+	require.NoError(t, err, "a user the image lacks is a result")
+	assert.False(t, res.Started)
+	assert.Contains(t, res.StartError, "nosuchuser")
+
+	_, err = run.Once(context.Background(), eng, run.Spec{Image: ref, Cmd: []string{"true"}, Network: "baselab-no-such-network-i12"})
+	require.Error(t, err, "a network the engine does not have is the lab's failure")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = run.Once(ctx, eng, run.Spec{Image: ref, Cmd: []string{"true"}})
+	require.Error(t, err, "a cancelled run is the lab's failure")
+}

@@ -5,20 +5,28 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/harness/record"
 )
 
 // Status is a claim's verdict.
 type Status string
 
-// The verdicts. A claim without evidence is not a passing claim.
+// The verdicts. A claim without evidence is not a passing claim: when a
+// record the claim needs measured nothing, or the lab failed while making it
+// (record errors), the claim could not be measured — never HOLDS.
 const (
-	Holds   Status = "holds"
-	Refuted Status = "refuted"
-	NoData  Status = "no-data"
+	Holds           Status = "holds"
+	Refuted         Status = "refuted"
+	CouldNotMeasure Status = "could-not-measure"
+	// NotJudged: measured, but on a stand-in that does not reproduce what
+	// the claim is about (its size, its package database ...): the number
+	// is shown, the verdict is left to a run on the registry image.
+	NotJudged Status = "not-judged"
 )
 
 // Verdict is the judgement of one claim with the number and the record
@@ -36,7 +44,7 @@ type Verdict struct {
 	Record, Baseline *record.Record
 	// Matched counts the records the cell selected.
 	Matched int
-	// Why says, for no-data, what was missing.
+	// Why says, for could-not-measure, which record measured nothing and why.
 	Why string
 }
 
@@ -67,8 +75,45 @@ func Evaluate(f *File, rs []record.Record) []Verdict {
 	out := make([]Verdict, len(f.Claims))
 	for i, c := range f.Claims {
 		out[i] = evaluate(c, rs, flat)
+		if s := out[i].Status; s == Holds || s == Refuted {
+			if why := standinLacks(c, rs, flat); why != "" {
+				out[i].Status, out[i].Why = NotJudged, why
+			}
+		}
 	}
 	return out
+}
+
+// standinLacks says why a claim cannot be judged on the records it selects
+// ("" when it can): one of them is a stand-in that does not reproduce the
+// property the claim's measure is about.
+func standinLacks(c Claim, rs []record.Record, flat []map[string]any) string {
+	prop := fieldProperty(c.Lab, c.Measure)
+	if prop == "" {
+		return ""
+	}
+	idx := selectRecords(c.Cell, rs, flat)
+	if c.Ratio() {
+		idx = append(idx, selectRecords(c.baselineCell(), rs, flat)...)
+	}
+	for _, i := range idx {
+		r := rs[i]
+		lacks := r.StandinLacks
+		if r.Standin && lacks == nil {
+			// A record written before stand-ins said what they lack: the
+			// catalog's declaration for its base says it.
+			if spec, err := images.Lookup(images.Key(r.Base)); err == nil {
+				for _, p := range spec.StandinLacks() {
+					lacks = append(lacks, string(p))
+				}
+			}
+		}
+		if r.Standin && slices.Contains(lacks, string(prop)) {
+			return fmt.Sprintf("%s/%s runs on a stand-in (%s) that does not reproduce the registry image's %s; judge it with %s=registry",
+				r.Lab, r.Variant, r.Image, prop, "BASELAB_IMAGES")
+		}
+	}
+	return ""
 }
 
 func flatten(r record.Record) map[string]any {
@@ -152,7 +197,19 @@ func measure(m map[string]any, field string) (num float64, word string, ok bool,
 }
 
 func noData(c Claim, why string, matched int) Verdict {
-	return Verdict{Claim: c, Status: NoData, Value: math.NaN(), Why: why, Matched: matched}
+	return Verdict{Claim: c, Status: CouldNotMeasure, Value: math.NaN(), Why: why, Matched: matched}
+}
+
+// unusable says why a record can back no verdict ("" when it can): the lab
+// failed while making it.
+func unusable(r record.Record) string {
+	if r.Usable() {
+		return ""
+	}
+	if len(r.Errors) > 0 {
+		return fmt.Sprintf("record %s/%s has lab errors (%s)", r.Lab, r.Variant, strings.Join(r.Errors, "; "))
+	}
+	return fmt.Sprintf("record %s/%s has outcome %s (the lab failed: %s)", r.Lab, r.Variant, r.Outcome, r.Evidence)
 }
 
 func describeCell(c Cell) string {
@@ -184,14 +241,25 @@ func evaluate(c Claim, rs []record.Record, flat []map[string]any) Verdict {
 		dw        string
 		held      = 0
 		measured  = 0
-		lastWhy   string
+		missing   = 0 // records that measured nothing or are unusable
+		firstWhy  string
 		firstFail = -1
 		firstHold = -1
 	)
 	for _, i := range idx {
+		if why := unusable(rs[i]); why != "" {
+			missing++
+			if firstWhy == "" {
+				firstWhy = why
+			}
+			continue
+		}
 		n, w, ok, why := measure(flat[i], c.Measure)
 		if !ok {
-			lastWhy = fmt.Sprintf("record %s/%s %s", rs[i].Lab, rs[i].Variant, why)
+			missing++
+			if firstWhy == "" {
+				firstWhy = fmt.Sprintf("record %s/%s %s", rs[i].Lab, rs[i].Variant, why)
+			}
 			continue
 		}
 		measured++
@@ -200,7 +268,10 @@ func evaluate(c Claim, rs []record.Record, flat []map[string]any) Verdict {
 			holds = b.HoldsWord(w)
 		} else {
 			if math.IsNaN(n) {
-				lastWhy = fmt.Sprintf("record %s/%s: %s is %q, not a number", rs[i].Lab, rs[i].Variant, c.Measure, w)
+				missing++
+				if firstWhy == "" {
+					firstWhy = fmt.Sprintf("record %s/%s: %s is %q, not a number", rs[i].Lab, rs[i].Variant, c.Measure, w)
+				}
 				measured--
 				continue
 			}
@@ -220,7 +291,14 @@ func evaluate(c Claim, rs []record.Record, flat []map[string]any) Verdict {
 		}
 	}
 	if measured == 0 {
-		return noData(c, lastWhy, len(idx))
+		return noData(c, firstWhy, len(idx))
+	}
+	// A record that measured nothing could have broken an "all" or kept an
+	// "any": only a verdict the missing records cannot change stands.
+	if missing > 0 {
+		if c.Of == "any" && held == 0 || c.Of != "any" && held == measured {
+			return noData(c, fmt.Sprintf("%d of %d records measured nothing; first: %s", missing, len(idx), firstWhy), len(idx))
+		}
 	}
 	v := Verdict{Claim: c, Matched: len(idx)}
 	pick := func(i int) {
@@ -274,6 +352,11 @@ func evaluateRatio(c Claim, idx []int, rs []record.Record, flat []map[string]any
 	}
 	if len(idx) != 1 || len(bidx) != 1 {
 		return noData(c, fmt.Sprintf("a ratio needs one record on each side; the cell matches %d and the baseline %d: narrow the variant", len(idx), len(bidx)), len(idx))
+	}
+	for _, i := range []int{idx[0], bidx[0]} {
+		if why := unusable(rs[i]); why != "" {
+			return noData(c, why, 1)
+		}
 	}
 	n, _, ok, why := measure(flat[idx[0]], c.Measure)
 	if !ok || math.IsNaN(n) {

@@ -58,6 +58,7 @@ func testResults(t *testing.T) []record.Record {
 	seg.Set("signal", "SIGSEGV")
 	sizeAlpine := trec("size", "base/alpine", "alpine", "musl-1.2.3", "measured")
 	sizeAlpine.Set("size_bytes", 2689118)
+	sizeAlpine.StandinLacks = []string{"size", "package-database", "package-manager"} // as lab.Stamp writes for the alpine stand-in
 	sizeSlim := trec("size", "base/slim", "slim", "glibc-2.36", "measured")
 	sizeSlim.Set("size_bytes", 73088084)
 	noCVE := trec("surface", "alpine", "alpine", "musl-1.2.3", "shell+pm", 650)
@@ -147,10 +148,12 @@ func TestVerdictsAgainstAResultsFile(t *testing.T) {
 		{"segfault-any", Holds, math.NaN(), "segfault", "glibc abi3 wheel forced onto python-alpine loads and segfaults when called"},
 		{"segfault-all", Refuted, math.NaN(), "module-not-found", "site-packages copied from a glibc stage into python-alpine is not found"},
 		{"slim-works", Holds, math.NaN(), "works", "fix: python-slim runs the abi3 wheel that segfaulted on alpine"},
-		{"size-7mb", Refuted, 2689118, "", "base/alpine"},
+		// The alpine stand-in does not reproduce the registry image's size:
+		// the number is shown, the claim is not judged offline.
+		{"size-7mb", NotJudged, 2689118, "", "base/alpine"},
 		{"shells-counted", Refuted, 3, "", "alpine"},
-		{"cves-null", NoData, math.NaN(), "", ""},
-		{"nothing-matches", NoData, math.NaN(), "", ""},
+		{"cves-null", CouldNotMeasure, math.NaN(), "", ""},
+		{"nothing-matches", CouldNotMeasure, math.NaN(), "", ""},
 		{"user-image", Refuted, 2561, "", "image/race/none"},
 	}
 	require.Len(t, vs, len(cases))
@@ -187,14 +190,16 @@ func TestTextOutputHasAVerdictAndANumberPerClaim(t *testing.T) {
 	var b bytes.Buffer
 	s := WriteText(&b, f, vs)
 	out := b.String()
-	assert.Equal(t, Summary{Holds: 8, Refuted: 7, NoData: 2}, s)
+	assert.Equal(t, Summary{Holds: 8, Refuted: 6, CouldNotMeasure: 2, NotJudged: 1}, s)
 	assert.False(t, s.OK())
 	assert.Contains(t, out, "REFUTED  glibc-sequential: glibc is fast under race\n         p95_ms = 5047 (bound < 500)\n         dns/slim/race/none/none on baselab/slim:testdata@sha256:")
 	assert.Contains(t, out, "p95_ms of slim/race/single-request/none ÷ slim/race/none/none = 0.009986 (bound < 0.2) = 50.4 / 5047")
-	assert.Contains(t, out, "size_bytes = 2689118 (2.69 MB) (bound within 30% of 7 MB)")
+	assert.Contains(t, out, "NOT JUDGED OFFLINE (stand-in) size-7mb")
+	assert.Contains(t, out, "size_bytes = 2689118 (2.69 MB) (bound within 30% of 7 MB); not judged: size/base/alpine runs on a stand-in")
+	assert.Contains(t, out, "does not reproduce the registry image's size")
 	assert.Contains(t, out, "outcome = module-not-found (bound == segfault, all of 2 records)")
 	assert.Contains(t, out, "(glibc-2.36, stand-in)")
-	assert.Contains(t, out, "eval: 17 claims: 8 hold, 7 refuted, 2 without data\n")
+	assert.Contains(t, out, "eval: 17 claims: 8 hold, 6 refuted, 2 could not be measured, 1 not judged offline\n")
 }
 
 func TestJUnitParsesAndCountsFailuresAndErrors(t *testing.T) {
@@ -206,9 +211,10 @@ func TestJUnitParsesAndCountsFailuresAndErrors(t *testing.T) {
 	var doc junit.Suites
 	require.NoError(t, xml.Unmarshal(b.Bytes(), &doc), b.String())
 	assert.Equal(t, 17, doc.Tests)
-	assert.Equal(t, 7, doc.Failures)
+	assert.Equal(t, 6, doc.Failures)
 	assert.Equal(t, 2, doc.Errors)
 	require.Len(t, doc.Suites, 1)
+	assert.Equal(t, 1, doc.Suites[0].Skipped, "the size claim on a stand-in is skipped: not judged offline")
 	s := doc.Suites[0]
 	assert.Equal(t, "eval", s.Name)
 	require.Len(t, s.Cases, 17)
@@ -224,7 +230,11 @@ func TestJUnitParsesAndCountsFailuresAndErrors(t *testing.T) {
 	assert.Equal(t, "baselab.claims.dns", g.Classname)
 	n := byName["nothing-matches"]
 	require.NotNil(t, n.Error)
-	assert.Equal(t, "no-data", n.Error.Type)
+	assert.Equal(t, "could-not-measure", n.Error.Type)
+	sz := byName["size-7mb"]
+	require.NotNil(t, sz.Skipped)
+	assert.Equal(t, "not-judged-offline", sz.Skipped.Type)
+	assert.Contains(t, sz.Skipped.Message, "size_bytes = 2689118")
 	h := byName["musl-stalls"]
 	assert.Nil(t, h.Failure)
 	assert.Nil(t, h.Error)

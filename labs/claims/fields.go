@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/labs"
 	"github.com/baselab/baselab/labs/lab"
 )
@@ -17,6 +18,21 @@ func fieldKind(name, field string) (lab.Kind, bool) {
 		l = lab.Lab{Name: name}
 	}
 	return l.FieldKind(field)
+}
+
+// fieldProperty is the image property a lab's field measures, when a
+// stand-in may not reproduce it ("" otherwise).
+func fieldProperty(name, field string) images.Property {
+	l, err := labs.Get(name)
+	if err != nil {
+		return ""
+	}
+	for _, f := range l.Fields {
+		if f.Name == field {
+			return f.Measures
+		}
+	}
+	return ""
 }
 
 // fieldsOf lists a lab's numeric fields for an error message.

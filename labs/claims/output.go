@@ -10,7 +10,7 @@ import (
 )
 
 // Summary counts verdicts.
-type Summary struct{ Holds, Refuted, NoData int }
+type Summary struct{ Holds, Refuted, CouldNotMeasure, NotJudged int }
 
 // Summarize counts verdicts.
 func Summarize(vs []Verdict) Summary {
@@ -21,22 +21,24 @@ func Summarize(vs []Verdict) Summary {
 			s.Holds++
 		case Refuted:
 			s.Refuted++
+		case NotJudged:
+			s.NotJudged++
 		default:
-			s.NoData++
+			s.CouldNotMeasure++
 		}
 	}
 	return s
 }
 
 // OK reports whether every claim holds.
-func (s Summary) OK() bool { return s.Refuted == 0 && s.NoData == 0 }
+func (s Summary) OK() bool { return s.Refuted == 0 && s.CouldNotMeasure == 0 && s.NotJudged == 0 }
 
 // Line is the verdict in one line: the measured number against the bound,
 // and the cell it came from.
 func (v Verdict) Line() string {
 	c := v.Claim
-	if v.Status == NoData {
-		return "no data: " + v.Why
+	if v.Status == CouldNotMeasure {
+		return "could not measure: " + v.Why
 	}
 	m := c.Measure
 	if c.Ratio() {
@@ -54,6 +56,9 @@ func (v Verdict) Line() string {
 	s += ")"
 	if c.Ratio() {
 		s += fmt.Sprintf(" = %s / %s", measuredOf(*v.Record, c.Measure), measuredOf(*v.Baseline, c.Measure))
+	}
+	if v.Status == NotJudged {
+		s += "; not judged: " + v.Why
 	}
 	return s
 }
@@ -122,7 +127,7 @@ func orDash(s string) string {
 // number against the bound and the record behind it — and a summary.
 func WriteText(w io.Writer, f *File, vs []Verdict) Summary {
 	for i, v := range vs {
-		word := map[Status]string{Holds: "HOLDS", Refuted: "REFUTED", NoData: "NO DATA"}[v.Status]
+		word := map[Status]string{Holds: "HOLDS", Refuted: "REFUTED", CouldNotMeasure: "COULD NOT MEASURE", NotJudged: "NOT JUDGED OFFLINE (stand-in)"}[v.Status]
 		fmt.Fprintf(w, "%-8s %s: %s\n", word, v.Claim.Label(i), v.Claim.Text)
 		fmt.Fprintf(w, "         %s\n", v.Line())
 		if e := v.Evidence(); e != "" {
@@ -130,13 +135,13 @@ func WriteText(w io.Writer, f *File, vs []Verdict) Summary {
 		}
 	}
 	s := Summarize(vs)
-	fmt.Fprintf(w, "%s: %d claims: %d hold, %d refuted, %d without data\n", f.Name, len(vs), s.Holds, s.Refuted, s.NoData)
+	fmt.Fprintf(w, "%s: %d claims: %d hold, %d refuted, %d could not be measured, %d not judged offline\n", f.Name, len(vs), s.Holds, s.Refuted, s.CouldNotMeasure, s.NotJudged)
 	return s
 }
 
-// WriteJUnit writes the verdicts as JUnit XML.
-// a suite per file, a test case per claim; a refuted claim is a failure, a
-// claim without data an error.
+// WriteJUnit writes the verdicts as JUnit XML: a suite per file, a test
+// case per claim; a refuted claim is a failure, a claim that could not be
+// measured an error, one not judged offline skipped.
 func WriteJUnit(w io.Writer, f *File, vs []Verdict) error {
 	suite := junit.Suite{Name: f.Name}
 	for i, v := range vs {
@@ -146,8 +151,11 @@ func WriteJUnit(w io.Writer, f *File, vs []Verdict) error {
 		switch v.Status {
 		case Refuted:
 			tc.Failure = &junit.Problem{Message: v.Line(), Type: "refuted", Text: body}
-		case NoData:
-			tc.Error = &junit.Problem{Message: v.Line(), Type: "no-data", Text: body}
+		case CouldNotMeasure:
+			tc.Error = &junit.Problem{Message: v.Line(), Type: "could-not-measure", Text: body}
+		case NotJudged:
+			tc.Skipped = &junit.Skip{Message: v.Line(), Type: "not-judged-offline"}
+			tc.SystemOut = body
 		default:
 			tc.SystemOut = body
 		}

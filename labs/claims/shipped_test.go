@@ -1,6 +1,9 @@
 package claims
 
 import (
+	"strings"
+
+	"github.com/baselab/baselab/labs/dns"
 	"testing"
 
 	"github.com/baselab/baselab/labs"
@@ -58,6 +61,29 @@ func TestExampleMigrationPlansOneRunOfTheUsersImage(t *testing.T) {
 		}
 	}
 	require.Len(t, user, 1, "every claim on the team's image shares one dns run: %v", jobs)
-	assert.Equal(t, "getent ahosts {name}", user[0].Flags["probe"])
+	// The probe asks for both families (no AI_ADDRCONFIG), or no AAAA
+	// fault could reach it in an IPv4-only container.
+	assert.Contains(t, user[0].Flags["probe"], "socket.getaddrinfo(sys.argv[1], 443, type=socket.SOCK_STREAM)")
+	assert.NotContains(t, user[0].Flags["probe"], "getent ahosts")
 	assert.ElementsMatch(t, []string{"image/ok/none", "image/race/none", "image/race/single-request", "image/servfail:AAAA/none"}, user[0].Only)
+}
+
+// TestCourseDNSTimeBoundsAreTheLabsStallLine: the course's DNS time bounds
+// and the lab's classification use one line (dns.StallMs); a claim that
+// drew its own would judge a lookup fast that the lab calls a stall.
+func TestCourseDNSTimeBoundsAreTheLabsStallLine(t *testing.T) {
+	f, err := Load("course")
+	require.NoError(t, err)
+	checked := 0
+	for i, c := range f.Claims {
+		if c.Lab != "dns" || c.Ratio() || !strings.HasSuffix(c.Measure, "_ms") {
+			continue
+		}
+		switch c.bound.Op {
+		case "<", "<=", ">", ">=":
+			checked++
+			assert.Equal(t, dns.StallMs, c.bound.Num, "%s: bound %q is not the lab's stall line (%v ms)", c.Label(i), c.Bound, dns.StallMs)
+		}
+	}
+	assert.NotZero(t, checked, "the course has DNS time claims")
 }

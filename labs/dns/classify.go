@@ -39,7 +39,7 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 		r.Set("probe_libc", res.libc)
 	}
 	if c.user {
-		userTimings(res.lookups, entries, &r)
+		userRecord(res.lookups, &r)
 	}
 	classes := map[string]int{}
 	var ms []float64
@@ -62,8 +62,9 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 			slow = p
 		}
 	}
-	r.Tries = len(res.lookups) + len(res.errs)
-	r.Failed += len(res.errs)
+	// Tries are the lookups made: an exec or container the lab could not
+	// run is its own error (Errors), never a failed lookup.
+	r.Tries = len(res.lookups)
 	r.Timings(ms)
 	r.Set("a_only", aOnly)
 	r.Set("queries", len(entries))
@@ -83,13 +84,11 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 		r.Outcome = class + "-" + speed
 	}
 	switch {
-	case len(res.errs) > 0:
-		r.Evidence = "lab errors: " + strings.Join(res.errs, "; ")
 	case len(errText) > 0:
 		r.Evidence = strings.Join(uniq(errText), "; ")
 	case slow.StartWallUS != 0 && c.user:
-		r.Evidence = fmt.Sprintf("slowest run: %d queries from %d source ports over %.1f ms in the server's log",
-			len(window(entries, slow)), ports(window(entries, slow)), slow.Ms)
+		r.Evidence = fmt.Sprintf("slowest run: %.1f ms, timed in the container; the server saw %d queries from %d source ports in it",
+			slow.Ms, len(window(entries, slow)), ports(window(entries, slow)))
 	case slow.StartWallUS != 0:
 		r.Evidence = fmt.Sprintf("slowest lookup: %d A + %d AAAA in %.1f ms; %d queries from %d source ports",
 			slow.A, slow.AAAA, slow.Ms, len(window(entries, slow)), ports(window(entries, slow)))
@@ -106,37 +105,42 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 	} else {
 		r.Detail = e.Why
 		if c.user {
-			r.Detail = "your image and probe; timings are the probe's run time and the server's view of its queries"
+			r.Detail = "your image and probe; timings are your command's own run time, taken inside the container"
 		}
 	}
 	if note := courseNote(c, class, speed, entries, slow); note != "" {
 		r.Detail += ". " + note
 	}
+	for _, e := range res.errs {
+		r.AddError(e)
+	}
 	return r
 }
 
-// userTimings replaces the run time of a user's command (container start
-// included) with the lookup's duration as the server saw it: from its first
-// query to its last. A stall is the gap between a lost query and its resend,
-// so it shows in full; what it misses is the client's last round trip.
-// The run times are kept in run_ms.
-func userTimings(ls []probeLine, entries []dnsfaker.Entry, r *record.Record) {
-	var run []float64
-	for i, p := range ls {
-		run = append(run, p.Ms)
-		w := window(entries, p)
-		if len(w) == 0 {
-			continue
-		}
-		first, last := w[0].TimeUS, w[0].TimeUS
-		for _, e := range w {
-			first, last = min(first, e.TimeUS), max(last, e.TimeUS)
-		}
-		ls[i].StartWallUS = first
-		ls[i].Ms = float64(last-first) / 1000
+// userRecord says how a user's command was timed and keeps, per run, the
+// command's own time (what p50_ms and the rest summarise), the
+// container's whole run time (start included: an upper bound, never the
+// lookup's time) and the last line the command printed.
+func userRecord(ls []probeLine, r *record.Record) {
+	run := make([]float64, 0, len(ls))
+	command := make([]float64, 0, len(ls))
+	outputs := make([]string, 0, len(ls))
+	for _, p := range ls {
+		run = append(run, p.containerMs)
+		command = append(command, p.Ms)
+		outputs = append(outputs, truncate(p.stdout, 300))
 	}
 	r.Set("run_ms", run)
-	r.Set("timing", "server log: first query to last query of each run")
+	r.Set("command_ms", command)
+	r.Set("outputs", outputs)
+	r.Set("timing", timingTimer)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 func codeOf(ls []probeLine) string {

@@ -57,6 +57,11 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Image != "" {
+		if err := rg.preflight(ctx); err != nil {
+			return nil, err
+		}
+	}
 	env.Logf("dns: images and %d containers ready in %s; %d cells and %d under-load cells start now, all at once",
 		len(rg.boxes)+1, time.Since(setup).Round(100*time.Millisecond), len(cells), len(loads))
 	start := time.Now()

@@ -22,8 +22,11 @@ type probeLine struct {
 	Libc        string   `json:"libc"`
 
 	// user marks a lookup by a user's own command, which reports no
-	// families: it either worked or it did not.
-	user bool
+	// families: it either worked or it did not. stdout is the last line it
+	// printed; containerMs the container's whole run, start included.
+	user        bool
+	stdout      string
+	containerMs float64
 }
 
 // class is both, a-only or fail.

@@ -32,6 +32,7 @@ type rig struct {
 	probe     map[images.Key]images.Image
 	user      images.Image
 	userProbe string
+	timerPath string // the static timer on the host, for --image
 }
 
 type box struct {
@@ -71,6 +72,9 @@ func startRig(ctx context.Context, env *lab.Env, cfg Config, cells []cell, loads
 	}
 	for _, lc := range loads {
 		fmt.Fprintf(&rules, "%s race:p=%g\n", lc.name, cfg.LoadP)
+	}
+	if cfg.Image != "" {
+		fmt.Fprintf(&rules, "%s ok\n", preflightName)
 	}
 	rulesPath, err := writeTemp(dir, "rules.conf", rules.String())
 	if err != nil {
@@ -119,7 +123,8 @@ func (rg *rig) buildImages(ctx context.Context, cfg Config, cells []cell, loads 
 		builds = append(builds, func() (err error) { probes[i], err = probeImage(ctx, rg.env, b); return err })
 	}
 	if cfg.Image != "" {
-		builds = append(builds, func() (err error) { rg.user, err = rg.env.Catalog.External(ctx, cfg.Image); return err })
+		builds = append(builds, func() (err error) { rg.user, err = rg.env.Catalog.External(ctx, cfg.Image); return err },
+			func() error { return rg.buildTimer(ctx) })
 	}
 	errs := make([]error, len(builds))
 	lab.InParallel(len(builds), len(builds), func(i int) { errs[i] = builds[i]() })

@@ -2,51 +2,179 @@ package dns
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/baselab/baselab/fixtures/probes"
+	"github.com/baselab/baselab/harness/gobuild"
 	"github.com/baselab/baselab/harness/run"
 )
 
+// timerMount is where the static timer is bind-mounted into a user's image:
+// a path no image has, at the root, which exists in every image (scratch
+// included) so the engine can create the mount point.
+const timerMount = "/.baselab-timer"
+
+// timingTimer is what a user cell's record says in `timing`.
+const timingTimer = "timer: your command's own run time inside the container (monotonic clock), from a static timer baselab bind-mounts at " + timerMount + "; container start is not in it"
+
+// preflightName is the name the probe is tried on once, under fault ok,
+// before the matrix: a command that cannot resolve a well-behaved answer
+// tells nothing about faults.
+const preflightName = "preflight.dns.test"
+
+// timerLine is the timer's one JSON line (fixtures/probes/timer).
+type timerLine struct {
+	Timer       string  `json:"timer"`
+	StartWallUS int64   `json:"start_wall_us"`
+	Ms          float64 `json:"ms"`
+	Started     bool    `json:"started"`
+	ExitCode    int     `json:"exit_code"`
+	Signal      string  `json:"signal"`
+	TimedOut    bool    `json:"timed_out"`
+	StderrTail  string  `json:"stderr_tail"`
+	StdoutTail  string  `json:"stdout_tail"`
+	Error       string  `json:"error"`
+}
+
+// buildTimer compiles the timer static and writes it into the rig's folder,
+// executable, for the bind mount.
+func (rg *rig) buildTimer(ctx context.Context) error {
+	bin, err := gobuild.Source(ctx, probes.Sources, "timer", gobuild.Options{})
+	if err != nil {
+		return fmt.Errorf("build the timer: %w", err)
+	}
+	p := filepath.Join(rg.dir, "timer")
+	if err := os.WriteFile(p, bin, 0o755); err != nil {
+		return fmt.Errorf("write the timer: %w", err)
+	}
+	rg.timerPath = p
+	return nil
+}
+
+// userRun is one run of the user's command in a fresh container.
+type userRun struct {
+	line        timerLine
+	containerMs float64 // the container's whole run, start included
+}
+
+// runUser runs the user's command for name once, under the timer, in a
+// fresh container of the user's image with the resolv.conf for options.
+// An error is the lab's failure (the engine, a container that did not
+// start, no timer line), never the command's.
+func (rg *rig) runUser(ctx context.Context, name, options string) (userRun, error) {
+	path, err := rg.writeResolvConf(options)
+	if err != nil {
+		return userRun{}, err
+	}
+	words, err := splitWords(strings.ReplaceAll(rg.userProbe, "{name}", name))
+	if err != nil {
+		return userRun{}, err
+	}
+	start := time.Now()
+	out, err := run.Once(ctx, rg.env.Engine, run.Spec{
+		Image: rg.user.Ref, Lab: "dns", Network: rg.network.Name,
+		Entrypoint: append([]string{timerMount, "--timeout-ms", probeTimeoutMs, "--"}, words...),
+		Binds: []run.Bind{{Host: path, Container: "/etc/resolv.conf"},
+			{Host: rg.timerPath, Container: timerMount}},
+	})
+	if err != nil {
+		return userRun{}, err
+	}
+	if !out.Started {
+		return userRun{}, fmt.Errorf("start container: %s", out.StartError)
+	}
+	l, err := parseTimer(out.Stdout)
+	if err != nil {
+		return userRun{}, fmt.Errorf("timer exit %d %s: %w; stderr: %s", out.ExitCode, out.Signal, err, lastLine(out.Stderr))
+	}
+	return userRun{line: l, containerMs: run.Elapsed(start)}, nil
+}
+
+// parseTimer finds the timer's line: the last line of stdout that carries
+// its marker.
+func parseTimer(stdout string) (timerLine, error) {
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		var l timerLine
+		if json.Unmarshal([]byte(strings.TrimSpace(lines[i])), &l) == nil && l.Timer == "baselab" {
+			return l, nil
+		}
+	}
+	return timerLine{}, fmt.Errorf("no timer line in %q", stdout)
+}
+
+// lookup turns a timed run into the cell's lookup: the command's own time,
+// its start on the wall clock (to join the server's log), ok when it exited
+// 0. A command that never started is the lab's error (the preflight refuses
+// such a probe), returned as such.
+func (u userRun) lookup(name string, try int) (probeLine, error) {
+	l := u.line
+	if !l.Started {
+		return probeLine{}, fmt.Errorf("the command did not run: %s", l.Error)
+	}
+	p := probeLine{Name: name, Try: try, StartWallUS: l.StartWallUS, Ms: l.Ms, user: true,
+		OK: l.ExitCode == 0 && l.Signal == "", stdout: lastLine(l.StdoutTail), containerMs: u.containerMs}
+	switch {
+	case l.TimedOut:
+		p.Code, p.Err = "TIMEOUT", "killed after "+probeTimeoutMs+" ms"
+	case l.Signal != "":
+		p.Code, p.Err = l.Signal, lastLine(l.StderrTail)
+	case l.ExitCode != 0:
+		p.Code, p.Err = fmt.Sprintf("exit %d", l.ExitCode), lastLine(l.StderrTail+"\n"+l.StdoutTail)
+	}
+	return p, nil
+}
+
 // runUserCell runs the user's own lookup command in the user's image, one
-// fresh container per try. The command does not time itself, so the lookup's
-// duration is taken from the server's log afterwards (see userTimings); the
-// container's run time, start-up included, is kept as an upper bound.
+// fresh container per try, each timed inside the container by the timer.
 func (rg *rig) runUserCell(ctx context.Context, c cell, tries int) result {
 	var res result
-	path, err := rg.writeResolvConf(c.options)
-	if err != nil {
-		res.errs = append(res.errs, err.Error())
-		return res
-	}
-	words, err := splitWords(strings.ReplaceAll(rg.userProbe, "{name}", c.name))
-	if err != nil {
-		res.errs = append(res.errs, err.Error())
-		return res
-	}
 	for i := range tries {
-		start := time.Now()
-		out, err := run.Once(ctx, rg.env.Engine, run.Spec{
-			Image: rg.user.Ref, Lab: "dns", Network: rg.network.Name,
-			Entrypoint: words[:1], Cmd: words[1:],
-			Binds: []run.Bind{{Host: path, Container: "/etc/resolv.conf"}},
-		})
-		if err != nil {
-			res.errs = append(res.errs, err.Error())
-			continue
+		u, err := rg.runUser(ctx, c.name, c.options)
+		if err == nil {
+			var p probeLine
+			if p, err = u.lookup(c.name, i+1); err == nil {
+				res.lookups = append(res.lookups, p)
+				continue
+			}
 		}
-		p := probeLine{Name: c.name, Try: i + 1, StartWallUS: start.UnixMicro(), Ms: run.Elapsed(start),
-			OK: out.Started && out.ExitCode == 0, user: true}
-		switch {
-		case !out.Started:
-			p.Err, p.Code = out.StartError, "start"
-		case out.ExitCode != 0:
-			p.Err, p.Code = lastLine(out.Stderr+out.Stdout), fmt.Sprintf("exit %d", out.ExitCode)
-		}
-		res.lookups = append(res.lookups, p)
+		res.errs = append(res.errs, err.Error())
 	}
 	return res
+}
+
+// preflight runs the probe once against a name the server answers well. A
+// command that is not in the image, or fails there, is refused before the
+// matrix: every cell would measure the command's failure, not the faults.
+func (rg *rig) preflight(ctx context.Context) error {
+	u, err := rg.runUser(ctx, preflightName, "")
+	if err != nil {
+		return fmt.Errorf("dns: try the probe: %w", err)
+	}
+	l := u.line
+	why := ""
+	switch {
+	case !l.Started:
+		why = l.Error
+	case l.TimedOut:
+		why = "no answer within " + probeTimeoutMs + " ms"
+	case l.Signal != "":
+		why = "killed by " + l.Signal
+	case l.ExitCode != 0:
+		why = fmt.Sprintf("exit %d", l.ExitCode)
+		if s := lastLine(l.StderrTail + "\n" + l.StdoutTail); s != "" {
+			why += ": " + s
+		}
+	default:
+		return nil
+	}
+	return fmt.Errorf("the probe does not work in this image: %q under fault ok in %s: %s",
+		strings.ReplaceAll(rg.userProbe, "{name}", preflightName), rg.user.Ref, why)
 }
 
 func lastLine(s string) string {

@@ -68,6 +68,10 @@ func Stamp(r *record.Record, im images.Image) {
 	r.Base = string(im.Key)
 	r.Image = im.Evidence()
 	r.Standin = im.Standin
+	r.StandinLacks = nil
+	for _, p := range im.StandinLacks {
+		r.StandinLacks = append(r.StandinLacks, string(p))
+	}
 	r.Libc = im.Libc
 	if r.Started.IsZero() {
 		r.Started = time.Now().UTC()

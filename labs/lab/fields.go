@@ -1,5 +1,10 @@
 package lab
 
+import (
+	"github.com/baselab/baselab/harness/images"
+	"github.com/baselab/baselab/harness/record"
+)
+
 // Kind is what a record field holds, so that a claim's bound can be checked
 // against it before anything runs.
 type Kind uint8
@@ -21,26 +26,32 @@ type Field struct {
 	Name    string
 	Kind    Kind
 	Meaning string
+	// Measures is the image property the field measures, when a stand-in
+	// may not reproduce it (images.PropSize ...): a claim on it over a
+	// stand-in that lacks it is not judged offline.
+	Measures images.Property
 }
 
 // Common are the fields every lab writes (the result record's common part).
 var Common = []Field{
-	{"lab", Str, "the lab's name"},
-	{"variant", Str, "the cell's name within the lab"},
-	{"base", Str, "the catalog key (or image) the cell ran on"},
-	{"image", Str, "ref@digest (registry) or ref@id (stand-in)"},
-	{"standin", Bool, "the image is an offline stand-in built here, not the registry image"},
-	{"libc", Str, "the C library of the image"},
-	{"started", Str, "when the cell started (RFC 3339)"},
-	{"tries", Num, "how many times the cell's action ran"},
-	{"ok", Num, "tries that worked"},
-	{"failed", Num, "tries the software under test failed"},
-	{"p50_ms", Num, "median time of a try, in ms (null: nothing was timed)"},
-	{"p95_ms", Num, "95th percentile time of a try, in ms"},
-	{"max_ms", Num, "slowest try, in ms"},
-	{"outcome", Str, "a short machine word for what happened"},
-	{"detail", Str, "what a person reads"},
-	{"evidence", Str, "the error text, exit code or signal seen"},
+	{"lab", Str, "the lab's name", ""},
+	{"variant", Str, "the cell's name within the lab", ""},
+	{"base", Str, "the catalog key (or image) the cell ran on", ""},
+	{"image", Str, "ref@digest (registry) or ref@id (stand-in)", ""},
+	{"standin", Bool, "the image is an offline stand-in built here, not the registry image", ""},
+	{"libc", Str, "the C library of the image", ""},
+	{"started", Str, "when the cell started (RFC 3339)", ""},
+	{"tries", Num, "how many times the cell's action ran", ""},
+	{"ok", Num, "tries that worked", ""},
+	{"failed", Num, "tries the software under test failed", ""},
+	{"p50_ms", Num, "median time of a try, in ms (null: nothing was timed)", ""},
+	{"p95_ms", Num, "95th percentile time of a try, in ms", ""},
+	{"max_ms", Num, "slowest try, in ms", ""},
+	{"outcome", Str, "a short machine word for what happened", ""},
+	{"detail", Str, "what a person reads", ""},
+	{"evidence", Str, "the error text, exit code or signal seen", ""},
+	{"errors", List, "the lab's own failures (exec, container start, engine, cancelled); a record with any has outcome error and backs no verdict", ""},
+	{"standin_lacks", List, "what the stand-in does not reproduce of the registry image (size, package-database, package-manager): claims on those are not judged offline", ""},
 }
 
 // FieldKind says what lab l's field holds; ok is false for a field neither
@@ -68,5 +79,5 @@ const (
 	Unexpected = "unexpected"
 	// Error: the lab itself failed (not the software under test); such a
 	// record backs no verdict.
-	Error = "error"
+	Error = record.OutcomeError
 )

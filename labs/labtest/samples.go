@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/harness/report"
 	"github.com/stretchr/testify/require"
@@ -40,6 +41,12 @@ func Rec(lab, variant string, b Base, outcome string, ms ...float64) record.Reco
 		Image: fmt.Sprintf("baselab/%s:testdata@sha256:%064x", b.Key, len(variant)*7919+len(b.Key)),
 		Tries: len(ms), OK: len(ms), Outcome: outcome,
 		Detail: "test data for the report's tests",
+	}
+	if spec, err := images.Lookup(images.Key(b.Key)); err == nil && b.Standin {
+		// What lab.Stamp writes for a stand-in of this key.
+		for _, p := range spec.StandinLacks() {
+			r.StandinLacks = append(r.StandinLacks, string(p))
+		}
 	}
 	r.Timings(ms)
 	return r

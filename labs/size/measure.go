@@ -22,7 +22,8 @@ func measure(ctx context.Context, env *lab.Env, v Variant, bin []byte) (record.R
 	r := record.Record{Lab: "size", Variant: v.Name, Base: string(v.Base), Started: time.Now().UTC()}
 	r.Set("app", v.App)
 	fail := func(err error) (record.Record, string, error) {
-		r.Outcome, r.Detail, r.Evidence = lab.Error, "could not measure: "+err.Error(), err.Error()
+		r.Detail, r.Evidence = "could not measure: "+err.Error(), err.Error()
+		r.AddError(err.Error()) // outcome lab.Error: the lab failed, not the image
 		return r, "", err
 	}
 	base, err := env.Catalog.Ensure(ctx, v.Base)

@@ -77,8 +77,10 @@ func runLab(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, err
 func cell(ctx context.Context, env *lab.Env, v Variant, sc Scanner, sbomDir string) (record.Record, error) {
 	r := record.Record{Lab: "surface", Variant: v.Name(), Base: string(v.Base), Started: time.Now().UTC(), Tries: 1}
 	fail := func(err error) (record.Record, error) {
-		r.Failed = 1
-		r.Outcome, r.Detail, r.Evidence = lab.Error, "could not inspect: "+err.Error(), err.Error()
+		// The lab failed, not the image: an error (outcome lab.Error), not
+		// a failed try.
+		r.Detail, r.Evidence = "could not inspect: "+err.Error(), err.Error()
+		r.AddError(err.Error())
 		return r, err
 	}
 	im, err := env.Catalog.Ensure(ctx, v.Base)

@@ -8,7 +8,7 @@ BIN     := bin/baselab
 OUT     ?= results/latest
 TIMEOUT ?= 75m
 
-.PHONY: build labs test fixtures clean lint
+.PHONY: build labs test bench fixtures clean lint
 
 # A static binary: `baselab` can copy itself into a scratch image (dnsfaker).
 build:
@@ -23,6 +23,13 @@ labs: build
 # -count=1: a cached pass says nothing about the engine the labs run on now.
 test:
 	$(GO) test -count=1 -timeout $(TIMEOUT) ./...
+
+# Speed goals live here, not in timed tests: container start against the
+# bare engine API, and dnsfaker against a bare miekg/dns server, each pair
+# measured in one run on this machine.
+bench:
+	$(GO) test -run '^$$' -bench 'StartAgainstRaw' -benchtime 10x ./harness/run/
+	$(GO) test -run '^$$' -bench 'ServeAgainstBare' -benchtime 5s -v ./dnsfaker/ | grep -E 'Benchmark|queries/s|×'
 
 fixtures: build
 	./$(BIN) fixtures build

@@ -17,15 +17,52 @@ import (
 // of them keep the server busy.
 func BenchmarkServeOK(b *testing.B) {
 	b.Run("log in memory", func(b *testing.B) {
-		benchServe(b, startServer(b, Config{}))
+		benchServe(b, startServer(b, Config{}).Addr())
 	})
 	b.Run("log streamed as JSON", func(b *testing.B) {
-		benchServe(b, startServer(b, Config{}, WithLogWriter(io.Discard)))
+		benchServe(b, startServer(b, Config{}, WithLogWriter(io.Discard)).Addr())
 	})
 }
 
-func benchServe(b *testing.B, srv *Server) {
-	raddr, err := net.ResolveUDPAddr("udp", srv.Addr())
+// BenchmarkServeAgainstBare drives dnsfaker (logging on) and a bare
+// miekg/dns server that answers the same A record, in the same run, with
+// the same clients, and reports each one's rate and dnsfaker's share of the
+// bare server's: the ceiling of the library dnsfaker is built on.
+func BenchmarkServeAgainstBare(b *testing.B) {
+	var faker, bare float64
+	b.Run("bare miekg/dns", func(b *testing.B) { bare = benchServe(b, startBare(b)) })
+	b.Run("dnsfaker, log in memory", func(b *testing.B) { faker = benchServe(b, startServer(b, Config{}).Addr()) })
+	if bare > 0 {
+		b.ReportMetric(faker/bare, "ratio")
+		b.Logf("dnsfaker %.0f queries/s, bare miekg/dns %.0f queries/s: %.2f×", faker, bare, faker/bare)
+	}
+}
+
+// startBare is the least a miekg/dns server does: one handler that answers
+// every question with one A record, no logging, no rules.
+func startBare(b *testing.B) string {
+	b.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	started := make(chan struct{})
+	srv := &dns.Server{PacketConn: pc, NotifyStartedFunc: func() { close(started) },
+		Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+			m := new(dns.Msg)
+			m.SetReply(q)
+			m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: q.Question[0].Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60},
+				A: net.IPv4(192, 0, 2, 1)})
+			_ = w.WriteMsg(m)
+		})}
+	go func() { _ = srv.ActivateAndServe() }()
+	<-started
+	b.Cleanup(func() { _ = srv.Shutdown() })
+	return pc.LocalAddr().String()
+}
+
+func benchServe(b *testing.B, addr string) float64 {
+	raddr, err := net.ResolveUDPAddr("udp", addr)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -62,10 +99,12 @@ func benchServe(b *testing.B, srv *Server) {
 			}
 		}
 	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "queries/s")
+	qps := float64(b.N) / time.Since(start).Seconds()
+	b.ReportMetric(qps, "queries/s")
 	// CPU per query, client and server together, is the number that holds
 	// on a shared machine: 2 cores / it is the rate an idle machine reaches.
 	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/query")
+	return qps
 }
 
 // cpuTime is the user and system time of this process so far.

@@ -207,7 +207,7 @@ func (im *Image) hasZoneinfo() bool {
 	if v, ok := im.env("ZONEINFO"); ok {
 		dir = v
 	}
-	return im.FS.Exists(dir + "/UTC") || im.FS.Exists(dir+"/Etc/UTC") || im.FS.Exists(dir+"/Europe/Berlin")
+	return im.FS.Exists(dir+"/UTC") || im.FS.Exists(dir+"/Etc/UTC") || im.FS.Exists(dir+"/Europe/Berlin")
 }
 
 func (im *Image) checkZones() []Finding {
@@ -217,7 +217,7 @@ func (im *Image) checkZones() []Finding {
 	var out []Finding
 	if tz, ok := im.env("TZ"); ok && tz != "" && tz != "UTC" && !strings.ContainsAny(tz, "0123456789") {
 		out = append(out, Finding{Check: CheckZone, Severity: SevWarning, Face: FaceUnknownZone,
-			Text: "unknown time zone " + strings.TrimPrefix(tz, ":") + " (C programs fall back to UTC without a word)",
+			Text:     "unknown time zone " + strings.TrimPrefix(tz, ":") + " (C programs fall back to UTC without a word)",
 			Evidence: "Env TZ=" + tz + "; no /usr/share/zoneinfo", Lab: "scratch",
 			Source: "Go time/zoneinfo_read.go; glibc time/tzset.c falls back to UTC"})
 	}

@@ -85,7 +85,7 @@ func (im *Image) checkELF(imageLibc, libcFile string, skip map[string]bool) []Fi
 			}
 			return face, text
 		}
-		found := map[string]string{}
+		found, missing := map[string]string{}, false
 		for _, lib := range f.Needed {
 			if loader == libcMusl && muslProvides(lib) {
 				found[lib] = libcFile
@@ -99,10 +99,14 @@ func (im *Image) checkELF(imageLibc, libcFile string, skip map[string]bool) []Fi
 			if loader == libcMusl {
 				text = "Error loading shared library " + lib + ": No such file or directory (needed by " + p + ")"
 			}
+			missing = true
 			face, text := wrap(FaceLibraryNotFound, text)
 			out = append(out, Finding{Check: CheckLibrary, Severity: sev, Face: face, Text: text, File: p,
 				Evidence: fmt.Sprintf("DT_NEEDED %s in none of %s", lib, strings.Join(im.searchDirs(p, f, loader), ":")),
 				Lab:      labFor(ext), Source: "glibc elf/dl-load.c; musl ldso/dynlink.c"})
+		}
+		if missing {
+			continue // both loaders stop at the first library they cannot open, before any symbol
 		}
 		switch loader {
 		case libcGlibc:

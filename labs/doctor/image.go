@@ -26,6 +26,8 @@ type Image struct {
 	Go  map[string]GoFacts
 	// Scripts are the kept files that start with "#!", by path: their first line.
 	Scripts map[string]string
+	// cache is /etc/ld.so.cache: library name → path.
+	cache map[string]string
 }
 
 // Config is the part of the image config a container starts from.
@@ -52,7 +54,7 @@ var ErrBadImage = errors.New("cannot judge image")
 func keep(f rootfs.File) bool {
 	p := f.Path
 	switch {
-	case p == "/etc/passwd", p == "/etc/group", p == "/etc/nsswitch.conf", p == "/etc/ld.so.conf",
+	case p == "/etc/passwd", p == "/etc/group", p == "/etc/nsswitch.conf", p == "/etc/ld.so.conf", p == "/etc/ld.so.cache",
 		strings.HasPrefix(p, "/etc/ld.so.conf.d/"), strings.HasPrefix(p, "/etc/ld-musl-"),
 		strings.HasSuffix(p, ".dist-info/WHEEL"):
 		return true
@@ -121,6 +123,7 @@ func (im *Image) parse() error {
 			im.Scripts[f.Path] = strings.TrimSpace(string(line[2:]))
 		}
 	}
+	im.cache = im.ldCache()
 	if len(im.ELF) == 0 && len(im.Scripts) == 0 {
 		return fmt.Errorf("%w: %s holds no ELF file and no script: nothing in it can run", ErrBadImage, im.Ref)
 	}

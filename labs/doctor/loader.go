@@ -2,7 +2,6 @@ package doctor
 
 import (
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/baselab/baselab/harness/elf"
@@ -11,8 +10,8 @@ import (
 // The loaders' rules, from their sources:
 //
 //   - glibc 2.36 elf/dl-load.c (_dl_map_object): DT_RPATH (when there is no
-//     DT_RUNPATH), LD_LIBRARY_PATH, DT_RUNPATH, /etc/ld.so.cache (built from
-//     /etc/ld.so.conf and its includes), then the system directories; Debian
+//     DT_RUNPATH), LD_LIBRARY_PATH, DT_RUNPATH, /etc/ld.so.cache (what ldconfig
+//     built from /etc/ld.so.conf when it last ran), then the system directories; Debian
 //     adds its multiarch directories to them. $ORIGIN is the object's folder.
 //   - musl 1.2.3 ldso/dynlink.c (load_library): LD_LIBRARY_PATH, DT_RPATH /
 //     DT_RUNPATH, then /etc/ld-musl-<arch>.path (lines or colons) or, when
@@ -107,37 +106,28 @@ func (im *Image) searchDirs(objPath string, f elf.File, loader string) []string 
 		}
 		return append(dirs, muslDefaultPath...)
 	default:
-		dirs = append(dirs, im.ldSoConf("/etc/ld.so.conf", 0)...)
 		return append(dirs, glibcSystemDirs...)
 	}
 }
 
-// ldSoConf reads ld.so.conf and the files its "include" lines name.
-func (im *Image) ldSoConf(p string, depth int) []string {
-	s, ok := im.text(p)
-	if !ok || depth > 4 {
+// ldCache reads the paths /etc/ld.so.cache lists. glibc consults the cache,
+// never ld.so.conf, at run time: a library copied into /usr/local/lib
+// without `ldconfig` is not found, although ld.so.conf names the folder.
+// The cache's string table holds each library's full path; every
+// NUL-terminated string in it that starts with "/" is one (the same in the
+// old "ld.so-1.7.0" and the new "glibc-ld.so.cache1.1" format).
+func (im *Image) ldCache() map[string]string {
+	b, ok := im.FS.Content("/etc/ld.so.cache")
+	if !ok {
 		return nil
 	}
-	var out []string
-	for _, line := range strings.Split(s, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if pat, ok := strings.CutPrefix(line, "include "); ok {
-			var incs []string
-			for _, e := range im.FS.Files {
-				if m, _ := path.Match(strings.TrimSpace(pat), e.Path); m {
-					incs = append(incs, e.Path)
-				}
+	out := map[string]string{}
+	for _, s := range strings.Split(string(b), "\x00") {
+		if strings.HasPrefix(s, "/") && !strings.ContainsAny(s, " \n") {
+			if _, dup := out[path.Base(s)]; !dup {
+				out[path.Base(s)] = s
 			}
-			sort.Strings(incs)
-			for _, inc := range incs {
-				out = append(out, im.ldSoConf(inc, depth+1)...)
-			}
-			continue
 		}
-		out = append(out, line)
 	}
 	return out
 }
@@ -150,7 +140,16 @@ func (im *Image) findLib(lib, objPath string, f elf.File, loader string) string 
 		}
 		return ""
 	}
-	for _, d := range im.searchDirs(objPath, f, loader) {
+	dirs := im.searchDirs(objPath, f, loader)
+	sys := len(dirs) - len(glibcSystemDirs)
+	for i, d := range dirs {
+		if loader == libcGlibc && i == sys && im.cache != nil {
+			if p, ok := im.cache[lib]; ok {
+				if r, ok := im.FS.Resolve(p); ok && r.Mode.IsRegular() {
+					return r.Path
+				}
+			}
+		}
 		if r, ok := im.FS.Resolve(path.Join(d, lib)); ok && r.Mode.IsRegular() {
 			return r.Path
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/baselab/baselab/harness/elf"
 	"github.com/baselab/baselab/harness/engine"
 	"github.com/baselab/baselab/harness/rootfs"
+	"github.com/baselab/baselab/labs/surface"
 )
 
 // Image is what doctor reads from one image: enough to judge it without
@@ -18,6 +19,9 @@ import (
 type Image struct {
 	Ref, ID string
 	OS      string
+	// Size and Layers are what image inspect says.
+	Size   int64
+	Layers int
 	Config  Config
 	FS      *rootfs.FS
 	// ELF are the image's ELF files, by path; Go those of them that are Go
@@ -53,6 +57,9 @@ var ErrBadImage = errors.New("cannot judge image")
 // Everything else is only listed.
 func keep(f rootfs.File) bool {
 	p := f.Path
+	if surface.Keep(p) {
+		return true // compare sets the surface facts side by side
+	}
 	switch {
 	case p == "/etc/passwd", p == "/etc/group", p == "/etc/nsswitch.conf", p == "/etc/ld.so.conf", p == "/etc/ld.so.cache",
 		strings.HasPrefix(p, "/etc/ld.so.conf.d/"), strings.HasPrefix(p, "/etc/ld-musl-"),
@@ -78,7 +85,7 @@ func Load(ctx context.Context, eng *engine.Engine, ref string) (*Image, error) {
 	if res.Os != "" && res.Os != "linux" {
 		return nil, fmt.Errorf("%w: %s is a %s image; doctor reads Linux images", ErrBadImage, ref, res.Os)
 	}
-	im := &Image{Ref: ref, ID: res.ID, OS: res.Os}
+	im := &Image{Ref: ref, ID: res.ID, OS: res.Os, Size: res.Size, Layers: len(res.RootFS.Layers)}
 	if c := res.Config; c != nil {
 		im.Config = Config{Entrypoint: c.Entrypoint, Cmd: c.Cmd, User: c.User, Env: c.Env}
 	}

@@ -22,8 +22,8 @@ type Image struct {
 	// Size and Layers are what image inspect says.
 	Size   int64
 	Layers int
-	Config  Config
-	FS      *rootfs.FS
+	Config Config
+	FS     *rootfs.FS
 	// ELF are the image's ELF files, by path; Go those of them that are Go
 	// programs, with what they link.
 	ELF map[string]elf.File

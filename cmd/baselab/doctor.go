@@ -30,13 +30,16 @@ reproduces it:
   interpreter              Entrypoint/Cmd or a #! naming a program the image lacks
   dns-config               RES_OPTIONS musl ignores; a glibc image without /etc/nsswitch.conf
 
-It never pulls and never runs the image.
+It never pulls, and runs nothing unless --confirm is given: then each
+error finding is provoked in a container of the image (the program exec'd,
+the module imported, the container started) and marked confirmed or not.
 
 Exit status: 0 no error finding (warnings may be printed); 1 an error
 finding; 2 a bad flag; 3 an image doctor cannot judge (not in the engine,
 not Linux, nothing in it that runs, an unreadable layer) or no engine.`,
 		Example: `  baselab doctor myapp:alpine
   baselab doctor --json myapp:alpine > doctor.json
+  baselab doctor --confirm myapp:alpine                 # and run each predicted failure
   baselab doctor --junit doctor.xml myapp:alpine myapp:slim`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -54,5 +57,6 @@ not Linux, nothing in it that runs, an unreadable layer) or no engine.`,
 	f := cmd.Flags()
 	f.BoolVar(&c.JSON, "json", false, "write the findings as JSON")
 	f.StringVar(&c.JUnit, "junit", "", "also write JUnit XML to this file (one case per check), for CI")
+	f.BoolVar(&c.Confirm, "confirm", false, "run each error finding's face in a container of the image (exec, import, start) and say whether it showed")
 	return cmd
 }

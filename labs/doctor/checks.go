@@ -303,8 +303,9 @@ func (im *Image) checkInterpreters() []Finding {
 		switch {
 		case resolved == "" && strings.Contains(prog, "/"):
 			out = append(out, Finding{Check: CheckInterpreter, Severity: SevError, Face: FaceExecNotFound,
-				Text: "exec " + prog + ": no such file or directory", Evidence: fmt.Sprintf("Entrypoint/Cmd %q: %s is not in the image", argv, prog),
-				Source: "runc libcontainer: exec of the container's program"})
+				// runc stats the program before it execs it: the engine's start error.
+				Text: "exec: \"" + prog + "\": stat " + prog + ": no such file or directory", Evidence: fmt.Sprintf("Entrypoint/Cmd %q: %s is not in the image", argv, prog),
+				Source: "runc libcontainer: exec of the container's program (harness/run.ExecNotFound lists the wordings)"})
 		case resolved == "":
 			out = append(out, Finding{Check: CheckInterpreter, Severity: SevError, Face: FaceExecNotFound,
 				Text:     "exec: \"" + prog + "\": executable file not found in $PATH",

@@ -85,14 +85,14 @@ func (im *Image) checkELF(imageLibc, libcFile string, skip map[string]bool) []Fi
 			}
 			return face, text
 		}
-		found, missing := map[string]string{}, false
+		found, shown, missing := map[string]string{}, map[string]string{}, false
 		for _, lib := range f.Needed {
 			if loader == libcMusl && muslProvides(lib) {
 				found[lib] = libcFile
 				continue
 			}
-			if got := im.findLib(lib, p, f, loader); got != "" {
-				found[lib] = got
+			if shownAt, got := im.findLib(lib, p, f, loader); got != "" {
+				found[lib], shown[lib] = got, shownAt
 				continue
 			}
 			text := p + ": error while loading shared libraries: " + lib + ": cannot open shared object file: No such file or directory"
@@ -110,7 +110,7 @@ func (im *Image) checkELF(imageLibc, libcFile string, skip map[string]bool) []Fi
 		}
 		switch loader {
 		case libcGlibc:
-			out = append(out, im.checkVersions(p, f, found, sev, wrap, ext)...)
+			out = append(out, im.checkVersions(p, f, found, shown, sev, wrap, ext)...)
 		case libcMusl:
 			if libcExports == nil {
 				continue
@@ -143,7 +143,7 @@ func (im *Image) checkELF(imageLibc, libcFile string, skip map[string]bool) []Fi
 
 // checkVersions holds a glibc object's SHT_GNU_verneed to what the libraries
 // found define: elf/dl-version.c refuses the object at load otherwise.
-func (im *Image) checkVersions(p string, f elf.File, found map[string]string, sev Severity,
+func (im *Image) checkVersions(p string, f elf.File, found, shown map[string]string, sev Severity,
 	wrap func(string, string) (string, string), ext bool) []Finding {
 	var out []Finding
 	libs := make([]string, 0, len(f.Requires))
@@ -168,7 +168,7 @@ func (im *Image) checkVersions(p string, f elf.File, found map[string]string, se
 			if defined[v] {
 				continue
 			}
-			face, text := wrap(FaceVersionNotFound, fmt.Sprintf("%s: %s: version `%s' not found (required by %s)", p, got, v, p))
+			face, text := wrap(FaceVersionNotFound, fmt.Sprintf("%s: %s: version `%s' not found (required by %s)", p, shown[lib], v, p))
 			out = append(out, Finding{Check: CheckSymbol, Severity: sev, Face: face, Text: text, File: p,
 				Evidence: fmt.Sprintf("needs %s from %s; it defines up to %s", v, lib, newest(dep.Defines, v)),
 				Lab:      labFor(ext), Source: "glibc elf/dl-version.c match_symbol: \"version `%s' not found (required by %s)\""})

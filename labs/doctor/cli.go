@@ -20,8 +20,9 @@ const (
 
 // Command is `baselab doctor` with its flags.
 type Command struct {
-	JSON  bool
-	JUnit string
+	JSON    bool
+	JUnit   string
+	Confirm bool
 }
 
 // Run judges the images and returns the exit status.
@@ -42,6 +43,12 @@ func (c Command) Run(ctx context.Context, refs []string, stdout, stderr io.Write
 		if err != nil {
 			fmt.Fprintf(stderr, "baselab doctor: %v\n", err)
 			return ExitBadImage
+		}
+		if c.Confirm {
+			if err := Confirm(ctx, eng, r); err != nil {
+				fmt.Fprintf(stderr, "baselab doctor: %v\n", err)
+				return ExitBadImage
+			}
 		}
 		reports = append(reports, r)
 	}

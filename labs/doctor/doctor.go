@@ -69,6 +69,9 @@ type Finding struct {
 	Lab string `json:"lab,omitempty"`
 	// Source cites where the behaviour is defined.
 	Source string `json:"source,omitempty"`
+	// Confirm is what --confirm saw: "confirmed: <the line>", "not
+	// confirmed: ...", "not run: <why>"; "" without --confirm.
+	Confirm string `json:"confirm,omitempty"`
 }
 
 // Report is doctor's answer for one image.

@@ -133,7 +133,7 @@ var fixtures = []fixture{
 	{name: "bash named on alpine",
 		dockerfile: "FROM ${ALPINE}\nENTRYPOINT [\"/bin/bash\", \"-c\", \"echo hi\"]\n",
 		bases:      map[string]images.Key{"ALPINE": images.Alpine},
-		want:       []want{{doctor.CheckInterpreter, doctor.SevError, doctor.FaceExecNotFound, "", "exec /bin/bash: no such file or directory"}}},
+		want:       []want{{doctor.CheckInterpreter, doctor.SevError, doctor.FaceExecNotFound, "", `exec: "/bin/bash": stat /bin/bash: no such file or directory`}}},
 	{name: "sh -c on distroless-static",
 		dockerfile: "FROM ${DSTATIC}\nCOPY app /app\nCMD [\"sh\", \"-c\", \"/app\"]\n", app: true,
 		bases: map[string]images.Key{"DSTATIC": images.DistrolessStatic},
@@ -339,4 +339,34 @@ func BenchmarkFull(b *testing.B) {
 			doctor.Diagnose(im)
 		}
 	})
+}
+
+// TestConfirm provokes every error finding of the fixtures in a container:
+// each must show its face, except the crash, which needs a call.
+func TestConfirm(t *testing.T) {
+	env := labtest.Env(t)
+	ctx := context.Background()
+	refs := buildFixtures(t, env, fixtures)
+	for i, fx := range fixtures {
+		if len(fx.want) == 0 || fx.want[0].severity != doctor.SevError {
+			continue
+		}
+		t.Run(fx.name, func(t *testing.T) {
+			r, err := doctor.Inspect(ctx, env.Engine, refs[i])
+			require.NoError(t, err)
+			require.NoError(t, doctor.Confirm(ctx, env.Engine, r))
+			for _, f := range r.Findings {
+				switch {
+				case f.Severity != doctor.SevError:
+					assert.Empty(t, f.Confirm, "warnings are not run")
+				case f.Face == doctor.FaceSegfault:
+					assert.True(t, strings.HasPrefix(f.Confirm, "not run: "), f.Confirm)
+				default:
+					assert.True(t, strings.HasPrefix(f.Confirm, "confirmed: "), "%s %s: %s", f.Check, f.File, f.Confirm)
+					// The face predicted is the text the run printed.
+					assert.Contains(t, f.Confirm, f.Text, "%s %s", f.Check, f.File)
+				}
+			}
+		})
+	}
 }

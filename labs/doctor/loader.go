@@ -132,27 +132,31 @@ func (im *Image) ldCache() map[string]string {
 	return out
 }
 
-// findLib returns the path lib resolves to for obj, or "".
-func (im *Image) findLib(lib, objPath string, f elf.File, loader string) string {
-	if strings.Contains(lib, "/") {
-		if r, ok := im.FS.Resolve(lib); ok {
-			return r.Path
+// findLib returns the path lib is opened at for obj, as the loader names
+// it in its messages, and the file that path resolves to; "" when none.
+func (im *Image) findLib(lib, objPath string, f elf.File, loader string) (shown, file string) {
+	try := func(p string) bool {
+		if r, ok := im.FS.Resolve(p); ok && r.Mode.IsRegular() {
+			shown, file = p, r.Path
+			return true
 		}
-		return ""
+		return false
+	}
+	if strings.Contains(lib, "/") {
+		try(lib)
+		return shown, file
 	}
 	dirs := im.searchDirs(objPath, f, loader)
 	sys := len(dirs) - len(glibcSystemDirs)
 	for i, d := range dirs {
 		if loader == libcGlibc && i == sys && im.cache != nil {
-			if p, ok := im.cache[lib]; ok {
-				if r, ok := im.FS.Resolve(p); ok && r.Mode.IsRegular() {
-					return r.Path
-				}
+			if p, ok := im.cache[lib]; ok && try(p) {
+				return shown, file
 			}
 		}
-		if r, ok := im.FS.Resolve(path.Join(d, lib)); ok && r.Mode.IsRegular() {
-			return r.Path
+		if try(path.Join(d, lib)) {
+			return shown, file
 		}
 	}
-	return ""
+	return "", ""
 }

@@ -28,6 +28,9 @@ func WriteText(w io.Writer, reports ...*Report) {
 			if f.Lab != "" {
 				fmt.Fprintf(w, "            lab:       baselab run %s\n", f.Lab)
 			}
+			if f.Confirm != "" {
+				fmt.Fprintf(w, "            run:       %s\n", f.Confirm)
+			}
 		}
 		if len(r.Findings) == 0 {
 			fmt.Fprintln(w, "  nothing the labs reproduce is waiting in this image")

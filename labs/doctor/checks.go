@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ func Diagnose(im *Image) *Report {
 	r.Findings = append(r.Findings, im.checkZones()...)
 	r.Findings = append(r.Findings, im.checkUser()...)
 	r.Findings = append(r.Findings, im.checkInterpreters()...)
-	r.Findings = append(r.Findings, im.checkDNS(libc)...)
+	r.Findings = append(r.Findings, im.checkDNS(libc, libcFile)...)
 	sortFindings(r.Findings)
 	if r.Findings == nil {
 		r.Findings = []Finding{}
@@ -361,23 +362,25 @@ func (im *Image) which(prog string) string {
 }
 
 // checkDNS: musl reads nothing but /etc/resolv.conf and, in it, only
-// ndots, attempts and timeout (src/network/resolvconf.c); glibc also reads
-// RES_OPTIONS (resolv/res_init.c). The image's own resolv.conf is not read:
-// the engine replaces it in every container. A glibc image without
-// /etc/nsswitch.conf asks DNS before /etc/hosts (nss/nss_database.c's
-// default "hosts: dns [!UNAVAIL=return] files").
-func (im *Image) checkDNS(libc string) []Finding {
+// ndots, attempts and timeout (musl 1.2.3 src/network/resolvconf.c); glibc
+// also reads RES_OPTIONS (resolv/res_init.c). The image's own resolv.conf is
+// not read: the engine replaces it in every container. A glibc older than
+// 2.33 without /etc/nsswitch.conf asks DNS before /etc/hosts
+// (nss/hosts-lookup.c DEFAULT_CONFIG "dns [!UNAVAIL=return] files"); from
+// 2.33 the built-in default is "files dns" (nss/nss_database.c), the order
+// Debian's file writes, so the missing file changes nothing there.
+func (im *Image) checkDNS(libc, libcFile string) []Finding {
 	var out []Finding
 	if v, ok := im.env("RES_OPTIONS"); ok && libc == libcMusl {
 		out = append(out, Finding{Check: CheckDNS, Severity: SevWarning, Face: FaceDNSIgnored,
 			Text: "RES_OPTIONS is ignored: musl reads only ndots, attempts and timeout, from /etc/resolv.conf", Evidence: "Env RES_OPTIONS=" + v,
 			Lab: "dns", Source: "musl 1.2.3 src/network/resolvconf.c"})
 	}
-	if libc == libcGlibc && !im.FS.Exists("/etc/nsswitch.conf") {
+	if libc == libcGlibc && !im.FS.Exists("/etc/nsswitch.conf") && !slices.Contains(im.ELF[libcFile].Defines, "GLIBC_2.33") {
 		out = append(out, Finding{Check: CheckDNS, Severity: SevWarning, Face: FaceDNSOrder,
 			Text:     "lookups ask DNS before /etc/hosts",
-			Evidence: "glibc image without /etc/nsswitch.conf: the built-in default is hosts: dns [!UNAVAIL=return] files", Lab: "dns",
-			Source: "glibc 2.36 nss/nss_database.c (nss_database_select_default)"})
+			Evidence: "glibc older than 2.33 (" + libcFile + " defines up to " + newest(im.ELF[libcFile].Defines, "GLIBC_2.0") + ") without /etc/nsswitch.conf: the built-in default is hosts: dns [!UNAVAIL=return] files", Lab: "dns",
+			Source: "glibc 2.32 nss/hosts-lookup.c DEFAULT_CONFIG; 2.33+ nss/nss_database.c: files dns"})
 	}
 	return out
 }

@@ -49,6 +49,35 @@ func (r proofRow) predicted() bool {
 	return false
 }
 
+// confirmed counts the error findings --confirm saw show, on a failing
+// variant's image.
+func (r proofRow) confirmed() string {
+	if !r.judged || !r.fails() {
+		return ""
+	}
+	n, ran, notRun := 0, 0, 0
+	for _, f := range r.report.Findings {
+		switch {
+		case f.Severity != doctor.SevError:
+		case strings.HasPrefix(f.Confirm, "not run: "):
+			notRun++
+		default:
+			ran++
+			if strings.HasPrefix(f.Confirm, "confirmed: ") {
+				n++
+			}
+		}
+	}
+	out := fmt.Sprintf("%d of %d run shown", n, ran)
+	switch {
+	case ran+notRun == 0:
+		return "no error finding to run"
+	case notRun > 0:
+		out += fmt.Sprintf("; %d not run (a crash needs a call)", notRun)
+	}
+	return out
+}
+
 func (r proofRow) verdict() string {
 	switch {
 	case !r.judged:
@@ -86,6 +115,10 @@ func TestProof(t *testing.T) {
 		default:
 			r.judged, r.report = true, rep
 			r.errs, r.warns = faces(rep)
+			if r.fails() {
+				// Prove the predictions on the lab's own image, as a team would.
+				require.NoError(t, doctor.Confirm(ctx, env.Engine, rep), variant)
+			}
 		}
 		rows = append(rows, r)
 	}
@@ -191,13 +224,13 @@ func errorFindings(r *doctor.Report) []doctor.Finding {
 
 func proofTable(rows []proofRow, failing, predicted, working, alarms int) string {
 	var b strings.Builder
-	b.WriteString("| lab | variant | outcome the lab measures | doctor: errors | doctor: warnings | verdict |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| lab | variant | outcome the lab measures | doctor: errors | doctor: warnings | verdict | --confirm |\n|---|---|---|---|---|---|---|\n")
 	notJudged := 0
 	for _, r := range rows {
 		if !r.judged {
 			notJudged++
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.lab, r.variant, r.want, list(r.errs), list(r.warns), r.verdict())
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.lab, r.variant, r.want, list(r.errs), list(r.warns), r.verdict(), r.confirmed())
 	}
 	fmt.Fprintf(&b, "\nRecall: %d of %d failing variants predicted with the face the lab measures (%.0f%%). "+
 		"False alarms: %d of %d working images with an error finding. Not judged (nothing in the image runs): %d.\n",

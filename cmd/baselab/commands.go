@@ -6,4 +6,5 @@ import "github.com/spf13/cobra"
 func addMoreCommands(root *cobra.Command) {
 	root.AddCommand(newDNSFakerCmd())
 	root.AddCommand(newReportCmd(), newClaimsCmd(), newRecommendCmd(), newLintCmd())
+	root.AddCommand(newDoctorCmd(), newCompareCmd())
 }

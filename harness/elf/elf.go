@@ -32,6 +32,14 @@ type File struct {
 	Imports []Symbol
 	// Exports are the defined dynamic symbols, by name.
 	Exports map[string]Symbol
+	// Defines are the symbol versions the file defines (its SHT_GNU_verdef:
+	// "GLIBC_2.36" in glibc's libc.so.6), sorted; the loader checks a
+	// needed version against these, not against any one symbol.
+	Defines []string
+	// Requires are the versions the file needs, by library (its
+	// SHT_GNU_verneed): glibc's loader refuses the file at load when one is
+	// not defined, weak symbols or not (elf/dl-version.c).
+	Requires map[string][]string
 }
 
 // Symbol is a dynamic symbol with its version ("GLIBC_2.34"; "" when the
@@ -120,6 +128,24 @@ func read(r io.ReaderAt) (File, error) {
 		}
 		for _, v := range vals {
 			out.RunPath = append(out.RunPath, strings.Split(v, ":")...)
+		}
+	}
+	if vs, err := f.DynamicVersions(); err == nil {
+		for _, v := range vs {
+			if v.Flags&delf.VER_FLG_BASE == 0 { // the base entry is the file's soname, not a version
+				out.Defines = append(out.Defines, v.Name)
+			}
+		}
+		sort.Strings(out.Defines)
+	}
+	if ns, err := f.DynamicVersionNeeds(); err == nil {
+		for _, n := range ns {
+			if out.Requires == nil {
+				out.Requires = map[string][]string{}
+			}
+			for _, d := range n.Needs {
+				out.Requires[n.Name] = append(out.Requires[n.Name], d.Dep)
+			}
 		}
 	}
 	syms, err := f.DynamicSymbols()

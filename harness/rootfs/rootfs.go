@@ -40,6 +40,9 @@ type FS struct {
 type Options struct {
 	// Keep returns true for paths whose contents Read should return.
 	Keep func(path string) bool
+	// KeepFile is Keep with the entry's header (mode, size), for readers
+	// that keep by kind — every executable — rather than by name.
+	KeepFile func(File) bool
 	// Labels are added to the project's and the run's labels on the
 	// temporary container (engine.LabelLab, say), so that one left behind by
 	// a killed Read says which lab made it.
@@ -108,7 +111,7 @@ func readTar(r io.Reader, opts Options, image string) (*FS, error) {
 		f := File{Path: p, Mode: h.FileInfo().Mode(), Size: h.Size, UID: h.Uid, GID: h.Gid, Linkname: h.Linkname}
 		out.byPath[p] = len(out.Files)
 		out.Files = append(out.Files, f)
-		if opts.Keep != nil && h.Typeflag == tar.TypeReg && opts.Keep(p) {
+		if h.Typeflag == tar.TypeReg && (opts.Keep != nil && opts.Keep(p) || opts.KeepFile != nil && opts.KeepFile(f)) {
 			var b bytes.Buffer
 			if _, err := io.Copy(&b, tr); err != nil {
 				return nil, fmt.Errorf("read %s from %s: %w", p, image, err)

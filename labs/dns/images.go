@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"slices"
 
 	"github.com/baselab/baselab/fixtures/probes"
 	"github.com/baselab/baselab/harness/gobuild"
@@ -78,4 +79,20 @@ func fakerImage(ctx context.Context, env *lab.Env) (images.Image, error) {
 		Files: map[string][]byte{"baselab": bin},
 		Bases: map[string]images.Key{"SCRATCH": images.Scratch},
 	})
+}
+
+// ProbeImage builds (or finds) the lookup probe's image on base, as the lab
+// runs it: what `baselab doctor` is held to in its proof.
+func ProbeImage(ctx context.Context, env *lab.Env, base images.Key) (images.Image, error) {
+	return probeImage(ctx, env, base)
+}
+
+// ProbeBases are the bases the lab has a probe for.
+func ProbeBases() []images.Key {
+	out := make([]images.Key, 0, len(resolverOf))
+	for k := range resolverOf {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/baselab/baselab/harness/engine"
 	"github.com/baselab/baselab/harness/images"
@@ -116,4 +117,37 @@ func removeImages(ctx context.Context, env *lab.Env, refs []string) {
 	if len(refs) > 0 {
 		env.Logf("scratch: removed %d of the %d images that held this run's CA", removed, len(refs))
 	}
+}
+
+// Images builds every step's image without running any, by step name, and
+// returns a func that removes those that hold the run's CA: what `baselab
+// doctor` is held to in its proof.
+func Images(ctx context.Context, env *lab.Env) (map[string]images.Image, func(), error) {
+	none := func() {}
+	bins, srvBin, err := buildPrograms(ctx)
+	if err != nil {
+		return nil, none, err
+	}
+	ds, err := env.Catalog.Ensure(ctx, images.DistrolessStatic)
+	if err != nil {
+		return nil, none, fmt.Errorf("resolve bases: %w", err)
+	}
+	deb, err := readDebian(ctx, env.Engine, ds.Ref)
+	if err != nil {
+		return nil, none, err
+	}
+	ca, err := newCA(Host, env.Engine.RunID, time.Now())
+	if err != nil {
+		return nil, none, err
+	}
+	imgs, err := buildImages(ctx, env, table, bins, srvBin, append(append([]byte{}, deb.bundle...), ca.caPEM...))
+	cleanup := func() { removeImages(context.WithoutCancel(ctx), env, imgs.perRun) }
+	if err != nil {
+		return nil, cleanup, err
+	}
+	out := map[string]images.Image{}
+	for name, s := range imgs.steps {
+		out[name] = s.im
+	}
+	return out, cleanup, nil
 }

@@ -357,3 +357,12 @@ func parseOSRelease(b []byte) OSRelease {
 	}
 	return o
 }
+
+// Keep reports whether Read needs p's contents: pass it (or it with others)
+// as rootfs.Options.Keep.
+func Keep(p string) bool { return keep(p) }
+
+// Read gathers the facts from a file system read with Keep; User is left
+// for the caller, who has the image config. `baselab compare` sets the
+// surface of two images side by side with it.
+func Read(fsys *rootfs.FS) (Facts, error) { return read(fsys) }

@@ -17,24 +17,7 @@ import (
 // runCell builds the cell's image, runs it tries times, and records the
 // first run's outcome with the ELF facts that explain it.
 func runCell(ctx context.Context, env *lab.Env, v Variant, b build, m muslRuntime, tries int) (record.Record, error) {
-	df, err := dockerfile("dockerfiles/" + v.Dockerfile)
-	if err != nil {
-		return record.Record{}, err
-	}
-	files := map[string][]byte{}
-	if v.Wheel != "" {
-		if files, err = buildContext(map[string]string{"app.py": "app/app.py"}); err != nil {
-			return record.Record{}, err
-		}
-	}
-	args := map[string]string{"BUILD": b.image.Ref}
-	maps.Copy(args, v.Args)
-	name := "wheel-" + strings.TrimSuffix(v.Dockerfile, ".Dockerfile")
-	if s := v.Args["WHEELS"] + v.Args["PROGRAM"]; s != "" {
-		name += "-" + s
-	}
-	app, err := env.Catalog.Derive(ctx, images.Derived{Name: name, Dockerfile: df, Files: files,
-		Bases: v.Bases, Args: args, Lab: "wheel"})
+	app, err := variantImage(ctx, env, v, b)
 	if err != nil {
 		return record.Record{}, err
 	}
@@ -130,4 +113,44 @@ func diagnosticText(res run.Result) string {
 		end += " (" + res.Signal + ")"
 	}
 	return strings.Join(append(ls, "["+end+"]"), "\n")
+}
+
+// variantImage builds (or finds) the image a cell runs.
+func variantImage(ctx context.Context, env *lab.Env, v Variant, b build) (images.Image, error) {
+	df, err := dockerfile("dockerfiles/" + v.Dockerfile)
+	if err != nil {
+		return images.Image{}, err
+	}
+	files := map[string][]byte{}
+	if v.Wheel != "" {
+		if files, err = buildContext(map[string]string{"app.py": "app/app.py"}); err != nil {
+			return images.Image{}, err
+		}
+	}
+	args := map[string]string{"BUILD": b.image.Ref}
+	maps.Copy(args, v.Args)
+	name := "wheel-" + strings.TrimSuffix(v.Dockerfile, ".Dockerfile")
+	if s := v.Args["WHEELS"] + v.Args["PROGRAM"]; s != "" {
+		name += "-" + s
+	}
+	return env.Catalog.Derive(ctx, images.Derived{Name: name, Dockerfile: df, Files: files,
+		Bases: v.Bases, Args: args, Lab: "wheel"})
+}
+
+// Images builds (or finds) every variant's image without running any, by
+// variant name: what `baselab doctor` is held to in its proof.
+func Images(ctx context.Context, env *lab.Env) (map[string]images.Image, error) {
+	b, err := buildImage(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]images.Image{}
+	for _, v := range Variants() {
+		im, err := variantImage(ctx, env, v, b)
+		if err != nil {
+			return nil, fmt.Errorf("variant %q: %w", v.Name, err)
+		}
+		out[v.Name] = im
+	}
+	return out, nil
 }

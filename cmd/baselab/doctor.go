@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/baselab/baselab/labs/doctor"
+	"github.com/spf13/cobra"
+)
+
+func newDoctorCmd() *cobra.Command {
+	var c doctor.Command
+	cmd := &cobra.Command{
+		Use:   "doctor [flags] IMAGE...",
+		Short: "Read an image's files and config and predict the failures the labs reproduce, file by file",
+		Long: `doctor reads an image the engine has — its files through a created, never
+started container (so scratch and distroless work), its config (Entrypoint,
+Cmd, User, Env) — and says which failures are waiting in it, each with the
+file, the evidence, the error text it will print, and the lab that
+reproduces it:
+
+  missing-loader           an ELF program whose PT_INTERP is not there: exec ...: no such file or directory
+  missing-library          a DT_NEEDED library in none of the loader's paths
+  missing-symbol           a symbol or version (GLIBC_2.38) the image's C library does not define
+  same-name-other-meaning  glibc's strerror_r or basename bound to musl's: may crash
+  python-tag               an extension module no CPython in the image loads; a manylinux wheel on musl
+  ca-bundle                TLS (Go crypto/tls, libssl) and no CA bundle: x509: certificate signed by unknown authority
+  time-zones               TZ or time.LoadLocation and no zoneinfo: unknown time zone
+  user                     User not in /etc/passwd: the engine refuses to start; a number with no entry runs in group 0
+  interpreter              Entrypoint/Cmd or a #! naming a program the image lacks
+  dns-config               RES_OPTIONS musl ignores; a glibc image without /etc/nsswitch.conf
+
+It never pulls, and runs nothing unless --confirm is given: then each
+error finding is provoked in a container of the image (the program exec'd,
+the module imported, the container started) and marked confirmed or not.
+
+Exit status: 0 no error finding (warnings may be printed); 1 an error
+finding; 2 a bad flag; 3 an image doctor cannot judge (not in the engine,
+not Linux, nothing in it that runs, an unreadable layer) or no engine.`,
+		Example: `  baselab doctor myapp:alpine
+  baselab doctor --json myapp:alpine > doctor.json
+  baselab doctor --confirm myapp:alpine                 # and run each predicted failure
+  baselab doctor --junit doctor.xml myapp:alpine myapp:slim`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if code := c.Run(cmd.Context(), args, cmd.OutOrStdout(), cmd.ErrOrStderr()); code != doctor.ExitClean {
+				os.Exit(code)
+			}
+			return nil
+		},
+	}
+	cmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		fmt.Fprintf(cmd.ErrOrStderr(), "baselab doctor: %v (baselab doctor --help)\n", err)
+		os.Exit(doctor.ExitUsage)
+		return nil
+	})
+	f := cmd.Flags()
+	f.BoolVar(&c.JSON, "json", false, "write the findings as JSON")
+	f.StringVar(&c.JUnit, "junit", "", "also write JUnit XML to this file (one case per check), for CI")
+	f.BoolVar(&c.Confirm, "confirm", false, "run each error finding's face in a container of the image (exec, import, start) and say whether it showed")
+	return cmd
+}

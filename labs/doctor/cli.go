@@ -1,0 +1,99 @@
+package doctor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/baselab/baselab/harness/engine"
+)
+
+// Exit statuses of `baselab doctor` and `baselab compare`.
+const (
+	ExitClean    = 0 // no error finding (warnings may be printed)
+	ExitFindings = 1 // an error finding (compare: one NEW has and OLD had not)
+	ExitUsage    = 2 // a bad flag or argument
+	ExitBadImage = 3 // an image doctor cannot judge, or no engine: one line says which
+)
+
+// Command is `baselab doctor` with its flags.
+type Command struct {
+	JSON    bool
+	JUnit   string
+	Confirm bool
+}
+
+// Run judges the images and returns the exit status.
+func (c Command) Run(ctx context.Context, refs []string, stdout, stderr io.Writer) int {
+	if len(refs) == 0 {
+		fmt.Fprintln(stderr, "baselab doctor: give an image (name:tag or ID) the engine has")
+		return ExitUsage
+	}
+	eng, err := engine.Connect(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "baselab doctor: %v\n", err)
+		return ExitBadImage
+	}
+	defer eng.API.Close()
+	var reports []*Report
+	for _, ref := range refs {
+		r, err := Inspect(ctx, eng, ref)
+		if err != nil {
+			fmt.Fprintf(stderr, "baselab doctor: %v\n", err)
+			return ExitBadImage
+		}
+		if c.Confirm {
+			if err := Confirm(ctx, eng, r); err != nil {
+				fmt.Fprintf(stderr, "baselab doctor: %v\n", err)
+				return ExitBadImage
+			}
+		}
+		reports = append(reports, r)
+	}
+	if c.JSON {
+		if err := WriteJSON(stdout, reports...); err != nil {
+			fmt.Fprintf(stderr, "baselab doctor: write json: %v\n", err)
+			return ExitUsage
+		}
+	} else {
+		WriteText(stdout, reports...)
+	}
+	if c.JUnit != "" {
+		if err := writeFile(c.JUnit, func(w io.Writer) error { return WriteJUnit(w, "baselab doctor", reports...) }); err != nil {
+			fmt.Fprintf(stderr, "baselab doctor: --junit %s: %v\n", c.JUnit, err)
+			return ExitUsage
+		}
+	}
+	for _, r := range reports {
+		if r.Errors() > 0 {
+			return ExitFindings
+		}
+	}
+	return ExitClean
+}
+
+// Inspect loads ref and diagnoses it.
+func Inspect(ctx context.Context, eng *engine.Engine, ref string) (*Report, error) {
+	im, err := Load(ctx, eng, ref)
+	if err != nil {
+		if errors.Is(err, ErrBadImage) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", ErrBadImage, err)
+	}
+	return Diagnose(im), nil
+}
+
+func writeFile(name string, write func(io.Writer) error) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

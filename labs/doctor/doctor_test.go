@@ -1,0 +1,379 @@
+package doctor_test
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"encoding/xml"
+	"io/fs"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/baselab/baselab/harness/gobuild"
+	"github.com/baselab/baselab/harness/images"
+	"github.com/baselab/baselab/labs/doctor"
+	"github.com/baselab/baselab/labs/lab"
+	"github.com/baselab/baselab/labs/labtest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+//go:embed testdata
+var testdata embed.FS
+
+// want is one finding a case must have.
+type want struct {
+	check    string
+	severity doctor.Severity
+	face     string
+	file     string // "" matches the image config
+	text     string // a substring of the face's text
+}
+
+// fixture is one small image and the findings doctor must give it: exactly
+// these errors (no other), and at least these warnings; a control (no want)
+// gets no finding at all.
+type fixture struct {
+	name       string
+	dockerfile string
+	bases      map[string]images.Key
+	app        bool // the Go program tlstz is in the context as "app"
+	want       []want
+}
+
+const site = "/usr/local/lib/python3.11/site-packages"
+
+var fixtures = []fixture{
+	// 1. missing loader
+	{name: "a glibc program on alpine has no loader",
+		dockerfile: "FROM ${BUILD} AS b\nFROM ${ALPINE}\nCOPY --from=b /out/hello /app\nENTRYPOINT [\"/app\"]\n",
+		bases:      map[string]images.Key{"ALPINE": images.Alpine},
+		want:       []want{{doctor.CheckLoader, doctor.SevError, doctor.FaceExecNotFound, "/app", "exec /app: no such file or directory"}}},
+	{name: "a musl program on alpine finds its loader",
+		dockerfile: "FROM ${BUILD} AS b\nFROM ${ALPINE}\nCOPY --from=b /out/hello-musl /app\nENTRYPOINT [\"/app\"]\n",
+		bases:      map[string]images.Key{"ALPINE": images.Alpine}},
+	// 2. missing libraries
+	{name: "a library copied into /usr/local/lib without ldconfig is not found on slim",
+		dockerfile: "FROM ${BUILD} AS b\nFROM ${SLIM}\nCOPY --from=b /out/app /usr/local/bin/app\nCOPY --from=b /out/lib/libgreet.so /usr/local/lib/\nENTRYPOINT [\"app\"]\n",
+		bases:      map[string]images.Key{"SLIM": images.Slim},
+		want: []want{{doctor.CheckLibrary, doctor.SevError, doctor.FaceLibraryNotFound, "/usr/local/bin/app",
+			"error while loading shared libraries: libgreet.so: cannot open shared object file"}}},
+	{name: "the same library loads once ldconfig has run",
+		dockerfile: "FROM ${BUILD} AS b\nFROM ${SLIM}\nCOPY --from=b /out/app /usr/local/bin/app\nCOPY --from=b /out/lib/libgreet.so /usr/local/lib/\nRUN ldconfig\nENTRYPOINT [\"app\"]\n",
+		bases:      map[string]images.Key{"SLIM": images.Slim}},
+	{name: "a musl program's library missing on alpine",
+		dockerfile: "FROM ${BUILD} AS b\nFROM ${ALPINE}\nCOPY --from=b /out/app-musl /app\nENTRYPOINT [\"/app\"]\n",
+		bases:      map[string]images.Key{"ALPINE": images.Alpine},
+		want: []want{{doctor.CheckLibrary, doctor.SevError, doctor.FaceLibraryNotFound, "/app",
+			"Error loading shared library libgreet-musl.so: No such file or directory (needed by /app)"}}},
+	{name: "the musl library found through /usr/lib",
+		dockerfile: "FROM ${BUILD} AS b\nFROM ${ALPINE}\nCOPY --from=b /out/app-musl /app\nCOPY --from=b /out/lib/libgreet-musl.so /usr/lib/\nENTRYPOINT [\"/app\"]\n",
+		bases:      map[string]images.Key{"ALPINE": images.Alpine}},
+	// 3. missing symbols and versions
+	{name: "a program built against trixie's glibc needs GLIBC_2.38 on bookworm slim",
+		dockerfile: "newglibc.Dockerfile", bases: map[string]images.Key{"SLIM": images.Slim},
+		want: []want{{doctor.CheckSymbol, doctor.SevError, doctor.FaceVersionNotFound, "/usr/local/bin/newglibc",
+			"version `GLIBC_2.38' not found (required by /usr/local/bin/newglibc)"}}},
+	{name: "a program built against bookworm's glibc runs on bookworm slim",
+		dockerfile: "FROM ${BUILD} AS b\nFROM ${SLIM}\nCOPY --from=b /out/hello /usr/local/bin/hello\nENTRYPOINT [\"hello\"]\n",
+		bases:      map[string]images.Key{"SLIM": images.Slim}},
+	{name: "a fortified glibc extension on python-alpine fails to relocate and calls GNU strerror_r",
+		dockerfile: "FROM ${BUILD} AS b\nFROM ${PYALPINE}\nCOPY --from=b /out/ext.so " + site + "/pkg/_ext.abi3.so\n",
+		bases:      map[string]images.Key{"PYALPINE": images.PythonAlpine},
+		want: []want{
+			{doctor.CheckSymbol, doctor.SevError, doctor.FaceImportError, site + "/pkg/_ext.abi3.so",
+				"ImportError: Error relocating " + site + "/pkg/_ext.abi3.so: __snprintf_chk: symbol not found"},
+			// 4. same name, other meaning
+			{doctor.CheckSemantics, doctor.SevError, doctor.FaceSegfault, site + "/pkg/_ext.abi3.so", "strerror_r"},
+		}},
+	{name: "the same extension on python-slim binds to glibc",
+		dockerfile: "FROM ${BUILD} AS b\nFROM ${PYSLIM}\nCOPY --from=b /out/ext.so " + site + "/pkg/_ext.abi3.so\n",
+		bases:      map[string]images.Key{"PYSLIM": images.PythonSlim}},
+	// 5. Python
+	{name: "a package copied from a glibc stage into python-alpine is not found",
+		dockerfile: "FROM ${BUILD} AS b\nFROM ${PYALPINE}\nCOPY --from=b /out/ext-gnu.so " + site + "/pkg/_mod.cpython-311-x86_64-linux-gnu.so\n" +
+			"RUN mkdir -p " + site + "/pkg-1.0.dist-info && printf 'Wheel-Version: 1.0\\nTag: cp311-cp311-manylinux_2_36_x86_64\\n' > " + site + "/pkg-1.0.dist-info/WHEEL\n",
+		bases: map[string]images.Key{"PYALPINE": images.PythonAlpine},
+		want: []want{
+			{doctor.CheckPython, doctor.SevError, doctor.FaceModuleNotFound, site + "/pkg/_mod.cpython-311-x86_64-linux-gnu.so",
+				"ModuleNotFoundError: No module named 'pkg._mod'"},
+			{doctor.CheckPython, doctor.SevWarning, doctor.FaceImportError, site + "/pkg-1.0.dist-info/WHEEL", ""},
+		}},
+	{name: "the same package in python-slim is imported",
+		dockerfile: "FROM ${BUILD} AS b\nFROM ${PYSLIM}\nCOPY --from=b /out/ext-gnu.so " + site + "/pkg/_mod.cpython-311-x86_64-linux-gnu.so\n",
+		bases:      map[string]images.Key{"PYSLIM": images.PythonSlim}},
+	// 6, 7. CA bundle, time zones
+	{name: "a Go program doing TLS and zones on scratch has neither bundle nor zoneinfo",
+		dockerfile: "FROM ${SCRATCH}\nCOPY app /app\nENTRYPOINT [\"/app\"]\n", app: true,
+		bases: map[string]images.Key{"SCRATCH": images.Scratch},
+		want: []want{
+			{doctor.CheckCA, doctor.SevWarning, doctor.FaceX509, "/app", "x509: certificate signed by unknown authority"},
+			{doctor.CheckZone, doctor.SevWarning, doctor.FaceUnknownZone, "/app", "unknown time zone"},
+		}},
+	{name: "TZ set on scratch without zoneinfo",
+		dockerfile: "FROM ${SCRATCH}\nCOPY app /app\nENV TZ=Europe/Berlin\nENTRYPOINT [\"/app\"]\n", app: true,
+		bases: map[string]images.Key{"SCRATCH": images.Scratch},
+		want:  []want{{doctor.CheckZone, doctor.SevWarning, doctor.FaceUnknownZone, "", "unknown time zone Europe/Berlin"}}},
+	// 8. users
+	{name: "USER nobody on scratch: the engine will refuse to start it",
+		dockerfile: "FROM ${SCRATCH}\nCOPY app /app\nUSER nobody\nENTRYPOINT [\"/app\"]\n", app: true,
+		bases: map[string]images.Key{"SCRATCH": images.Scratch},
+		want: []want{{doctor.CheckUser, doctor.SevError, doctor.FaceUnknownUser, "",
+			"unable to find user nobody: no matching entries in passwd file"}}},
+	{name: "USER 65534 on scratch runs in group 0",
+		dockerfile: "FROM ${SCRATCH}\nCOPY app /app\nUSER 65534\nENTRYPOINT [\"/app\"]\n", app: true,
+		bases: map[string]images.Key{"SCRATCH": images.Scratch},
+		want:  []want{{doctor.CheckUser, doctor.SevWarning, doctor.FaceGroupZero, "", "group 0"}}},
+	{name: "distroless-static has the bundle, zoneinfo and nonroot",
+		dockerfile: "FROM ${DSTATIC}\nCOPY app /app\nUSER nonroot\nENTRYPOINT [\"/app\"]\n", app: true,
+		bases: map[string]images.Key{"DSTATIC": images.DistrolessStatic}},
+	// 9. interpreters
+	{name: "bash named on alpine",
+		dockerfile: "FROM ${ALPINE}\nENTRYPOINT [\"/bin/bash\", \"-c\", \"echo hi\"]\n",
+		bases:      map[string]images.Key{"ALPINE": images.Alpine},
+		want:       []want{{doctor.CheckInterpreter, doctor.SevError, doctor.FaceExecNotFound, "", `exec: "/bin/bash": stat /bin/bash: no such file or directory`}}},
+	{name: "sh -c on distroless-static",
+		dockerfile: "FROM ${DSTATIC}\nCOPY app /app\nCMD [\"sh\", \"-c\", \"/app\"]\n", app: true,
+		bases: map[string]images.Key{"DSTATIC": images.DistrolessStatic},
+		want:  []want{{doctor.CheckInterpreter, doctor.SevError, doctor.FaceExecNotFound, "", `exec: "sh": executable file not found in $PATH`}}},
+	{name: "a bash script as entrypoint on alpine",
+		dockerfile: "FROM ${ALPINE}\nRUN mkdir -p /usr/local/bin && printf '#!/bin/bash\\necho hi\\n' > /usr/local/bin/run.sh && chmod +x /usr/local/bin/run.sh\nENTRYPOINT [\"run.sh\"]\n",
+		bases:      map[string]images.Key{"ALPINE": images.Alpine},
+		want:       []want{{doctor.CheckInterpreter, doctor.SevError, doctor.FaceExecNotFound, "/usr/local/bin/run.sh", "#!/bin/bash"}}},
+	{name: "sh -c on alpine",
+		dockerfile: "FROM ${ALPINE}\nRUN mkdir -p /usr/local/bin && printf '#!/bin/sh\\necho hi\\n' > /usr/local/bin/run.sh && chmod +x /usr/local/bin/run.sh\nCMD [\"sh\", \"-c\", \"run.sh\"]\n",
+		bases:      map[string]images.Key{"ALPINE": images.Alpine}},
+	// 10. DNS configuration
+	{name: "RES_OPTIONS on alpine is ignored",
+		dockerfile: "FROM ${ALPINE}\nENV RES_OPTIONS=single-request\n",
+		bases:      map[string]images.Key{"ALPINE": images.Alpine},
+		want:       []want{{doctor.CheckDNS, doctor.SevWarning, doctor.FaceDNSIgnored, "", "RES_OPTIONS"}}},
+	// glibc 2.36's built-in default is "files dns" (nss/nss_database.c):
+	// only a glibc before 2.33 asks DNS first; no stand-in has one.
+	{name: "slim without nsswitch.conf still reads /etc/hosts first",
+		dockerfile: "FROM ${SLIM}\nRUN rm /etc/nsswitch.conf\n",
+		bases:      map[string]images.Key{"SLIM": images.Slim},
+		want:       nil},
+}
+
+func TestFindings(t *testing.T) {
+	env := labtest.Env(t)
+	ctx := context.Background()
+	refs := buildFixtures(t, env, fixtures)
+	for i, fx := range fixtures {
+		t.Run(fx.name, func(t *testing.T) {
+			r, err := doctor.Inspect(ctx, env.Engine, refs[i])
+			require.NoError(t, err)
+			matched := map[int]bool{}
+			for _, w := range fx.want {
+				j := find(r, w)
+				if assert.GreaterOrEqual(t, j, 0, "want %s %s %s on %q with %q\n%s", w.severity, w.check, w.face, w.file, w.text, dump(r)) {
+					matched[j] = true
+				}
+			}
+			if fx.want == nil {
+				// A control: the fix, or the same file where it works.
+				assert.Empty(t, r.Findings, "a control has no finding at all")
+			}
+			for j, f := range r.Findings {
+				if f.Severity == doctor.SevError && !matched[j] {
+					t.Errorf("unexpected error finding: %+v", f)
+				}
+			}
+		})
+	}
+}
+
+func find(r *doctor.Report, w want) int {
+	for j, f := range r.Findings {
+		if f.Check == w.check && f.Severity == w.severity && f.Face == w.face && f.File == w.file && strings.Contains(f.Text+" "+f.Evidence, w.text) {
+			return j
+		}
+	}
+	return -1
+}
+
+func dump(r *doctor.Report) string {
+	b, _ := json.MarshalIndent(r.Findings, "", " ")
+	return string(b)
+}
+
+// buildFixtures builds the C fixtures once, then every case's image on it.
+func buildFixtures(t *testing.T, env *lab.Env, fxs []fixture) []string {
+	t.Helper()
+	ctx := context.Background()
+	src, err := fs.Sub(testdata, "testdata")
+	require.NoError(t, err)
+	files := map[string][]byte{}
+	require.NoError(t, fs.WalkDir(src, "src", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files[p], err = fs.ReadFile(src, p)
+		return err
+	}))
+	df, err := fs.ReadFile(src, "build.Dockerfile")
+	require.NoError(t, err)
+	build, err := env.Catalog.Derive(ctx, images.Derived{Name: "doctor-build", Dockerfile: string(df), Files: files,
+		Bases: map[string]images.Key{"BUILDER": images.Builder}, Lab: "doctor"})
+	require.NoError(t, err)
+	app, err := gobuild.Source(ctx, src, "tlstz", gobuild.Options{})
+	require.NoError(t, err)
+
+	refs := make([]string, len(fxs))
+	errs := make([]error, len(fxs))
+	lab.InParallel(len(fxs), 3, func(i int) {
+		fx := fxs[i]
+		text := fx.dockerfile
+		ctxFiles := map[string][]byte{}
+		if strings.HasSuffix(text, ".Dockerfile") {
+			b, err := fs.ReadFile(src, text)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			text = string(b)
+			ctxFiles["src/newglibc.c"] = files["src/newglibc.c"]
+		}
+		var head strings.Builder
+		head.WriteString("ARG BUILD\n")
+		for _, arg := range slices.Sorted(maps.Keys(fx.bases)) { // a stable text: the image's tag hashes it
+			head.WriteString("ARG " + arg + "\n")
+		}
+		if fx.app {
+			ctxFiles["app"] = app
+		}
+		im, err := env.Catalog.Derive(ctx, images.Derived{Name: "doctor-" + slug(fx.name), Dockerfile: head.String() + text,
+			Files: ctxFiles, Bases: fx.bases, Args: map[string]string{"BUILD": build.Ref}, Lab: "doctor"})
+		refs[i], errs[i] = im.Ref, err
+	})
+	for i, err := range errs {
+		require.NoError(t, err, fxs[i].name)
+	}
+	return refs
+}
+
+func slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if len(out) > 60 {
+		out = out[:60]
+	}
+	return strings.Trim(out, "-")
+}
+
+func TestBadInputIsOneLineExit3(t *testing.T) {
+	env := labtest.Env(t)
+	ctx := context.Background()
+	text, err := env.Catalog.Derive(ctx, images.Derived{Name: "doctor-text-only", Lab: "doctor",
+		Dockerfile: "ARG SCRATCH\nFROM ${SCRATCH}\nCOPY notes.txt /notes.txt\n", Files: map[string][]byte{"notes.txt": []byte("no program here\n")},
+		Bases: map[string]images.Key{"SCRATCH": images.Scratch}})
+	require.NoError(t, err)
+	scratch, err := env.Catalog.Ensure(ctx, images.Scratch)
+	require.NoError(t, err)
+	for _, c := range []struct{ name, ref, says string }{
+		{"an image the engine does not have is not pulled", "baselab/doctor-no-such-image:never", "the engine has no such image"},
+		{"a text-only image has nothing that runs", text.Ref, "holds no ELF file"},
+		{"scratch itself has nothing that runs", scratch.Ref, "holds no ELF file"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := doctor.Command{}.Run(ctx, []string{c.ref}, &out, &errb)
+			assert.Equal(t, doctor.ExitBadImage, code)
+			assert.Empty(t, out.String())
+			assert.Equal(t, 1, strings.Count(errb.String(), "\n"), errb.String())
+			assert.Contains(t, errb.String(), c.says)
+		})
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	r := &doctor.Report{Image: "myapp:alpine", ID: "sha256:0123456789abcdef", Libc: "musl", Findings: []doctor.Finding{
+		{Check: doctor.CheckLoader, Severity: doctor.SevError, Face: doctor.FaceExecNotFound, Text: "exec /app: no such file or directory", File: "/app", Evidence: "PT_INTERP /lib64/ld-linux-x86-64.so.2 is not in the image", Lab: "wheel"},
+		{Check: doctor.CheckCA, Severity: doctor.SevWarning, Face: doctor.FaceX509, Text: "x509: certificate signed by unknown authority", File: "/app", Evidence: "no bundle", Lab: "scratch"},
+	}}
+	var text bytes.Buffer
+	doctor.WriteText(&text, r)
+	assert.Contains(t, text.String(), "1 errors, 1 warnings")
+	assert.Less(t, strings.Index(text.String(), doctor.FaceExecNotFound), strings.Index(text.String(), doctor.FaceX509), "worst face first")
+
+	var js bytes.Buffer
+	require.NoError(t, doctor.WriteJSON(&js, r))
+	var back []doctor.Report
+	require.NoError(t, json.Unmarshal(js.Bytes(), &back))
+	assert.Equal(t, r.Findings, back[0].Findings)
+
+	var ju bytes.Buffer
+	require.NoError(t, doctor.WriteJUnit(&ju, "baselab doctor", r))
+	var suites struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+	}
+	require.NoError(t, xml.Unmarshal(ju.Bytes(), &suites))
+	assert.Equal(t, 10, suites.Tests, "one case per check")
+	assert.Equal(t, 1, suites.Failures, "the error fails its case; the warning does not")
+}
+
+// BenchmarkFull judges the full catalog image (Debian bookworm, 192 MB,
+// about 9,800 files and 900 ELF objects): the export through the engine,
+// then the checks; the second figure is the checks alone.
+func BenchmarkFull(b *testing.B) {
+	env := labtest.Env(b)
+	ctx := context.Background()
+	full, err := env.Catalog.Ensure(ctx, images.Full)
+	require.NoError(b, err)
+	b.Run("load+diagnose", func(b *testing.B) {
+		for b.Loop() {
+			_, err := doctor.Inspect(ctx, env.Engine, full.Ref)
+			require.NoError(b, err)
+		}
+	})
+	im, err := doctor.Load(ctx, env.Engine, full.Ref)
+	require.NoError(b, err)
+	b.Run("diagnose", func(b *testing.B) {
+		for b.Loop() {
+			doctor.Diagnose(im)
+		}
+	})
+}
+
+// TestConfirm provokes every error finding of the fixtures in a container:
+// each must show its face, except the crash, which needs a call.
+func TestConfirm(t *testing.T) {
+	env := labtest.Env(t)
+	ctx := context.Background()
+	refs := buildFixtures(t, env, fixtures)
+	for i, fx := range fixtures {
+		if len(fx.want) == 0 || fx.want[0].severity != doctor.SevError {
+			continue
+		}
+		t.Run(fx.name, func(t *testing.T) {
+			r, err := doctor.Inspect(ctx, env.Engine, refs[i])
+			require.NoError(t, err)
+			require.NoError(t, doctor.Confirm(ctx, env.Engine, r))
+			for _, f := range r.Findings {
+				switch {
+				case f.Severity != doctor.SevError:
+					assert.Empty(t, f.Confirm, "warnings are not run")
+				case f.Face == doctor.FaceSegfault:
+					assert.True(t, strings.HasPrefix(f.Confirm, "not run: "), f.Confirm)
+				default:
+					assert.True(t, strings.HasPrefix(f.Confirm, "confirmed: "), "%s %s: %s", f.Check, f.File, f.Confirm)
+					// The face predicted is the text the run printed.
+					assert.Contains(t, f.Confirm, f.Text, "%s %s", f.Check, f.File)
+				}
+			}
+		})
+	}
+}

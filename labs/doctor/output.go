@@ -1,0 +1,145 @@
+package doctor
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteText writes the table a person reads: one block per face, worst
+// first, each finding with its file, evidence and lab.
+func WriteText(w io.Writer, reports ...*Report) {
+	for _, r := range reports {
+		fmt.Fprintf(w, "%s (%s, %s): %d files, %d ELF; %d errors, %d warnings\n",
+			r.Image, short(r.ID), libcName(r.Libc), r.Files, r.ELF, r.Errors(), len(r.Findings)-r.Errors())
+		face := ""
+		for _, f := range r.Findings {
+			if f.Face != face {
+				face = f.Face
+				fmt.Fprintf(w, "\n  %s\n", face)
+			}
+			where := f.File
+			if where == "" {
+				where = "(image config)"
+			}
+			fmt.Fprintf(w, "    %-7s %s\n            will show: %s\n            because:   %s\n", f.Severity, where, f.Text, f.Evidence)
+			if f.Lab != "" {
+				fmt.Fprintf(w, "            lab:       baselab run %s\n", f.Lab)
+			}
+			if f.Confirm != "" {
+				fmt.Fprintf(w, "            run:       %s\n", f.Confirm)
+			}
+		}
+		if len(r.Findings) == 0 {
+			fmt.Fprintln(w, "  nothing the labs reproduce is waiting in this image")
+		}
+	}
+}
+
+func libcName(l string) string {
+	if l == "" {
+		return "no C library"
+	}
+	return l
+}
+
+func short(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// WriteJSON writes the reports as one JSON array.
+func WriteJSON(w io.Writer, reports ...*Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(reports)
+}
+
+// checks in README order: the JUnit cases.
+var checks = []string{CheckLoader, CheckLibrary, CheckSymbol, CheckSemantics, CheckPython, CheckCA, CheckZone, CheckUser, CheckInterpreter, CheckDNS}
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Classname string        `xml:"classname,attr"`
+	Name      string        `xml:"name,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Type    string `xml:"type,attr"`
+	Message string `xml:"message,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// WriteJUnit writes one suite per image, one case per check: a check with
+// an error finding fails; warnings pass with their findings in system-out.
+func WriteJUnit(w io.Writer, name string, reports ...*Report) error {
+	all := junitSuites{Name: name}
+	for _, r := range reports {
+		s := junitSuite{Name: r.Image}
+		for _, c := range checks {
+			tc := junitCase{Classname: r.Image, Name: c}
+			var errs, warns []string
+			for _, f := range r.Findings {
+				if f.Check != c {
+					continue
+				}
+				line := fmt.Sprintf("%s: %s (%s)", orConfig(f.File), f.Text, f.Evidence)
+				if f.Severity == SevError {
+					errs = append(errs, line)
+				} else {
+					warns = append(warns, line)
+				}
+			}
+			if len(errs) > 0 {
+				tc.Failure = &junitFailure{Type: string(SevError), Message: errs[0], Text: strings.Join(errs, "\n")}
+				s.Failures++
+			}
+			if len(warns) > 0 {
+				tc.SystemOut = "warning " + strings.Join(warns, "\nwarning ")
+			}
+			s.Tests++
+			s.Cases = append(s.Cases, tc)
+		}
+		all.Tests += s.Tests
+		all.Failures += s.Failures
+		all.Suites = append(all.Suites, s)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(all); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func orConfig(f string) string {
+	if f == "" {
+		return "(image config)"
+	}
+	return f
+}

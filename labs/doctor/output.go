@@ -2,10 +2,11 @@ package doctor
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/baselab/baselab/harness/junit"
 )
 
 // WriteText writes the table a person reads: one block per face, worst
@@ -63,42 +64,14 @@ func WriteJSON(w io.Writer, reports ...*Report) error {
 // checks in README order: the JUnit cases.
 var checks = []string{CheckLoader, CheckLibrary, CheckSymbol, CheckSemantics, CheckPython, CheckCA, CheckZone, CheckUser, CheckInterpreter, CheckDNS}
 
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Classname string        `xml:"classname,attr"`
-	Name      string        `xml:"name,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Type    string `xml:"type,attr"`
-	Message string `xml:"message,attr"`
-	Text    string `xml:",chardata"`
-}
-
 // WriteJUnit writes one suite per image, one case per check: a check with
 // an error finding fails; warnings pass with their findings in system-out.
 func WriteJUnit(w io.Writer, name string, reports ...*Report) error {
-	all := junitSuites{Name: name}
+	all := junit.Suites{Name: name}
 	for _, r := range reports {
-		s := junitSuite{Name: r.Image}
+		s := junit.Suite{Name: r.Image}
 		for _, c := range checks {
-			tc := junitCase{Classname: r.Image, Name: c}
+			tc := junit.Case{Classname: r.Image, Name: c}
 			var errs, warns []string
 			for _, f := range r.Findings {
 				if f.Check != c {
@@ -112,29 +85,16 @@ func WriteJUnit(w io.Writer, name string, reports ...*Report) error {
 				}
 			}
 			if len(errs) > 0 {
-				tc.Failure = &junitFailure{Type: string(SevError), Message: errs[0], Text: strings.Join(errs, "\n")}
-				s.Failures++
+				tc.Failure = &junit.Problem{Type: string(SevError), Message: errs[0], Text: strings.Join(errs, "\n")}
 			}
 			if len(warns) > 0 {
 				tc.SystemOut = "warning " + strings.Join(warns, "\nwarning ")
 			}
-			s.Tests++
 			s.Cases = append(s.Cases, tc)
 		}
-		all.Tests += s.Tests
-		all.Failures += s.Failures
 		all.Suites = append(all.Suites, s)
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(all); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return junit.Write(w, all)
 }
 
 func orConfig(f string) string {

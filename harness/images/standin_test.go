@@ -94,7 +94,7 @@ func TestAlpineHasTheMuslLoaderABusyboxShellAndNoGlibc(t *testing.T) {
 		key                 images.Key
 		version, standinFor string
 	}{
-		{images.Alpine, "Version 1.2.5", "alpine:3.20"},   // Debian trixie's musl
+		{images.Alpine, "Version 1.2.5", "alpine:3.20"},    // Debian trixie's musl
 		{images.Alpine317, "Version 1.2.3", "alpine:3.17"}, // Debian bookworm's
 	}
 	for _, c := range cases {

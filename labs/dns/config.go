@@ -30,12 +30,12 @@ type Config struct {
 	Probe string
 }
 
-// DefaultConfig is the matrix of issue 4: three resolvers on five bases,
-// seven faults, five resolv.conf options.
+// DefaultConfig is the matrix of issues 4 and 14: three resolvers (musl in
+// two versions) on six bases, nine faults, five resolv.conf options.
 func DefaultConfig() Config {
 	return Config{
-		Bases:     []string{"alpine", "slim", "distroless-base", "distroless-static", "scratch"},
-		Faults:    []string{"ok", "race", "timeout:AAAA", "servfail:AAAA", "refused:AAAA", "truncate", "overload:1"},
+		Bases:     []string{"alpine", "alpine-3.17", "slim", "distroless-base", "distroless-static", "scratch"},
+		Faults:    []string{"ok", "race", "timeout:AAAA", "servfail:AAAA", "refused:AAAA", "truncate", "overload:1", "tcponly", "cname"},
 		Options:   []string{"none", "single-request", "single-request-reopen", "timeout:1 attempts:2", "use-vc"},
 		Flags:     []string{"none", "addrconfig"},
 		Tries:     5,
@@ -48,7 +48,7 @@ func DefaultConfig() Config {
 
 // Bind binds the lab's flags to c.
 func (c *Config) Bind(fs *pflag.FlagSet) {
-	fs.StringSliceVar(&c.Bases, "bases", c.Bases, "catalog keys to run the probe on (alpine=musl, slim/distroless-base=glibc, distroless-static/scratch=Go)")
+	fs.StringSliceVar(&c.Bases, "bases", c.Bases, "catalog keys to run the probe on (alpine=musl 1.2.5, alpine-3.17=musl 1.2.3, slim/distroless-base=glibc, distroless-static/scratch=Go)")
 	fs.StringSliceVar(&c.Faults, "faults", c.Faults, "dnsfaker faults (see `baselab dnsfaker --help`)")
 	fs.StringSliceVar(&c.Options, "options", c.Options, "resolv.conf options lines, comma-separated; none = no options line")
 	fs.StringSliceVar(&c.Flags, "flags", c.Flags, "getaddrinfo hints: none (Python, curl, Java) or addrconfig (Node's net.connect, getent ahosts)")
@@ -88,7 +88,7 @@ func (c Config) Validate() error {
 				return err
 			}
 			if _, ok := resolverOf[images.Key(b)]; !ok {
-				return fmt.Errorf("base %q has no resolver probe: use alpine, slim, full, distroless-base, distroless-static, scratch, python-slim or python-alpine", b)
+				return fmt.Errorf("base %q has no resolver probe: use alpine, alpine-3.17, slim, full, distroless-base, distroless-static, scratch, python-slim or python-alpine", b)
 			}
 		}
 	}

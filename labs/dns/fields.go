@@ -20,6 +20,8 @@ var fields = []lab.Field{
 	{Name: "stalls", Kind: lab.Num, Meaning: "under load: lookups that took 1000 ms or more"},
 	{Name: "name", Kind: lab.Str, Meaning: "the cell's own query name (c042.dns.test): the server faults each name its own way"},
 	{Name: "probe_libc", Kind: lab.Str, Meaning: "the libc the probe says it ran with"},
+	{Name: "addresses", Kind: lab.Num, Meaning: "addresses (A + AAAA) a successful lookup returned: the most of the cell's lookups"},
+	{Name: "predicted_addresses", Kind: lab.Num, Meaning: "addresses the source predicts one lookup returns (musl: MAXADDRS 48, or what the truncated UDP answers held)"},
 	{Name: "as_predicted", Kind: lab.Bool, Meaning: "the cell matches what its resolver's source predicts (only where the source predicts)"},
 	{Name: "predicted", Kind: lab.Str, Meaning: "what the source predicts: the class after ~N ms"},
 	{Name: "run_ms", Kind: lab.List, Meaning: "--image: each run of your command, container start included, in ms"},

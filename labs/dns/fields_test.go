@@ -36,12 +36,26 @@ func TestRecordsCarryOnlyDeclaredFieldsOfTheirKind(t *testing.T) {
 	user.Image, user.Probe = "app:testdata", "getent ahosts {name}"
 	userCell := user.cells()[0]
 	load := cfg.loads()[0]
+	trunc := cfg
+	trunc.Bases, trunc.Faults = []string{"alpine-3.17"}, []string{"truncate"}
+	truncCell := trunc.cells()[0]
+	require.True(t, truncCell.expect.AddrsFromUDP, "musl 1.2.3 keeps what the UDP answers held")
+	rg.boxes[boxKey(images.Alpine317, "")] = &box{im: im}
+	truncEntries := []dnsfaker.Entry{
+		{TimeUS: start + 50, Src: "192.0.2.7:41000", Transport: "udp", QType: "A", Action: "truncated", Answers: 30},
+		{TimeUS: start + 60, Src: "192.0.2.7:41000", Transport: "udp", QType: "AAAA", Action: "truncated", Answers: 17},
+	}
+	truncLookup := probeLine{Name: truncCell.name, Try: 1, StartWallUS: start, Ms: 3, OK: true, A: 30, AAAA: 17}
 
 	recs := []record.Record{
 		rg.cellRecord(matrix, result{lookups: []probeLine{lookup, failed}, libc: "musl-1.2.3"}, entries),
 		rg.cellRecord(userCell, result{lookups: []probeLine{{Name: userCell.name, StartWallUS: start, Ms: 2900, OK: true, user: true}}}, entries),
 		rg.loadRecord(load, cfg, result{lookups: []probeLine{lookup, lookup}}, entries),
+		rg.cellRecord(truncCell, result{lookups: []probeLine{truncLookup}}, truncEntries),
 	}
+	assert.Equal(t, int64(47), recs[3].Int("predicted_addresses"), "the records of both truncated UDP answers")
+	ok, _ := recs[3].Bool("as_predicted")
+	assert.True(t, ok, recs[3].Detail)
 	seen := labtest.CheckFields(t, New(), recs...)
 	var missing []string
 	for _, f := range fields {

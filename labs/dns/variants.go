@@ -30,6 +30,11 @@ type loadCell struct {
 	variant  string
 }
 
+// sizeFault is a fault about an answer too big for UDP, added with issue 14.
+func sizeFault(f string) bool {
+	return f == "tcponly" || f == "cname" || strings.HasPrefix(f, "cname:")
+}
+
 func optionsSlug(o string) string {
 	if o == "" {
 		return "none"
@@ -52,6 +57,12 @@ func (c Config) cells() []cell {
 				if o == "none" {
 					o = ""
 				}
+				if o != "" && sizeFault(f) {
+					// How a resolver takes a big answer is not a
+					// retry option: only use-vc changes it, and only
+					// on glibc, which retries over TCP anyway.
+					continue
+				}
 				for _, fl := range c.Flags {
 					if fl != "none" && (o != "" || c.Image != "") {
 						// The hints decide which queries leave; the
@@ -69,7 +80,7 @@ func (c Config) cells() []cell {
 					} else {
 						cl.resolver = resolverOf[cl.base]
 						cl.variant = fmt.Sprintf("%s/%s/%s/%s", b, f, optionsSlug(o), fl)
-						cl.expect = predict(cl.resolver, f, o, fl)
+						cl.expect = predict(cl.resolver, libcOf(cl.base), f, o, fl)
 					}
 					out = append(out, cl)
 				}

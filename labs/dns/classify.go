@@ -2,6 +2,7 @@ package dns
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,11 +95,26 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 		r.Evidence = fmt.Sprintf("slowest lookup: %d A + %d AAAA in %.1f ms; %d queries from %d source ports",
 			slow.A, slow.AAAA, slow.Ms, len(window(entries, slow)), ports(window(entries, slow)))
 	}
+	var tried []string
+	if c.form != "" {
+		r.Set("form", c.form)
+		r.Set("lookup_name", lookupName(c.name, c.form))
+		r.Set("resolv_conf", resolvConfBody(c.options))
+		tried = namesTried(window(entries, slow))
+		r.Set("names_tried", tried)
+		if n := len(res.lookups); n > 0 {
+			r.Set("queries_per_lookup", float64(len(entries))/float64(n))
+		}
+	}
 	addrs, addrsSame := addressCount(res.lookups)
 	if addrs >= 0 && !c.user {
 		r.Set("addresses", addrs)
 	}
 	e := c.expect
+	if !e.Known && c.form != "" && len(e.Names) > 0 && len(res.lookups) > 0 {
+		// The result is not predicted, but where the walk stops is.
+		r.Set("predicted_names", e.Names)
+	}
 	if e.Known && len(res.lookups) > 0 {
 		ok, why := e.matches(class, codeOf(res.lookups), r.P50ms)
 		if want, known := e.predictedAddrs(window(entries, slow)); known {
@@ -109,6 +125,18 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 				ok, why = false, "the lookups returned different numbers of addresses"
 			case addrs != want:
 				ok, why = false, fmt.Sprintf("%d addresses, predicted %d", addrs, want)
+			}
+		}
+		if c.form != "" {
+			r.Set("predicted_names", e.Names)
+			if ok && !slices.Equal(tried, e.Names) {
+				ok, why = false, fmt.Sprintf("names tried %v, predicted %v", tried, e.Names)
+			}
+			if e.Queries > 0 {
+				r.Set("predicted_queries", e.Queries)
+				if got := float64(len(entries)) / float64(len(res.lookups)); ok && got != float64(e.Queries) {
+					ok, why = false, fmt.Sprintf("%.1f queries per lookup, predicted %d", got, e.Queries)
+				}
 			}
 		}
 		r.Set("as_predicted", ok)

@@ -34,6 +34,10 @@ type expect struct {
 	// whose count the server's log gives.
 	Addrs        int
 	AddrsFromUDP bool
+	// Names are the names a search cell's lookup asks, in order, and
+	// Queries how many queries that is (0: not predicted).
+	Names   []string
+	Queries int
 }
 
 // muslMaxAddrs is MAXADDRS (src/network/lookup.h): musl's lookup keeps at

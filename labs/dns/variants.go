@@ -18,6 +18,9 @@ type cell struct {
 	variant  string
 	expect   expect
 	user     bool // a user's image and probe
+	// form is a search cell's way of naming the host: short, dotted or
+	// fqdn (see search.go); "" for the other cells.
+	form string
 }
 
 // loadCell is race with a probability below one and N concurrent
@@ -57,6 +60,11 @@ func (c Config) cells() []cell {
 				if o == "none" {
 					o = ""
 				}
+				if isK8s(o) {
+					// Search cells have their own faults and forms;
+					// they are laid out once per options line, below.
+					continue
+				}
 				if o != "" && sizeFault(f) {
 					// How a resolver takes a big answer is not a
 					// retry option: only use-vc changes it, and only
@@ -82,6 +90,21 @@ func (c Config) cells() []cell {
 						cl.variant = fmt.Sprintf("%s/%s/%s/%s", b, f, optionsSlug(o), fl)
 						cl.expect = predict(cl.resolver, libcOf(cl.base), f, o, fl)
 					}
+					out = append(out, cl)
+				}
+			}
+		}
+		for _, o := range c.Options {
+			if !isK8s(o) || c.Image != "" {
+				continue
+			}
+			for _, f := range c.SearchFaults {
+				for _, form := range searchForms {
+					n++
+					cl := cell{base: images.Key(b), fault: f, options: o, form: form, resolver: resolverOf[images.Key(b)],
+						name: fmt.Sprintf("c%03d.dns.test", n)}
+					cl.variant = fmt.Sprintf("%s/%s/%s/%s", b, f, optionsSlug(o), form)
+					cl.expect = predictSearch(cl.resolver, libcOf(cl.base), cl)
 					out = append(out, cl)
 				}
 			}

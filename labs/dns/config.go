@@ -37,19 +37,19 @@ type Config struct {
 // two versions) on six bases, nine faults, five resolv.conf options.
 func DefaultConfig() Config {
 	return Config{
-		Bases:     []string{"alpine", "alpine-3.17", "slim", "distroless-base", "distroless-static", "scratch"},
-		Faults:    []string{"ok", "race", "timeout:AAAA", "servfail:AAAA", "refused:AAAA", "truncate", "overload:1", "tcponly", "cname"},
-		Options:   []string{"none", "single-request", "single-request-reopen", "timeout:1 attempts:2", "use-vc"},
-		Flags:     []string{"none", "addrconfig"},
-		Tries:     5,
+		Bases:   []string{"alpine", "alpine-3.17", "slim", "distroless-base", "distroless-static", "scratch"},
+		Faults:  []string{"ok", "race", "timeout:AAAA", "servfail:AAAA", "refused:AAAA", "truncate", "overload:1", "tcponly", "cname"},
+		Options: []string{"none", "single-request", "single-request-reopen", "timeout:1 attempts:2", "use-vc"},
+		Flags:   []string{"none", "addrconfig"},
+		Tries:   5,
 		// The k8s preset is not in the default Options: its cells are a
 		// run of their own (--options k8s), so the main matrix's load and
 		// timings stay what they were.
 		SearchFaults: []string{"ok", "servfail@1", "timeout@1", "nodata@1"},
-		Load:      true,
-		Clients:   []int{1, 8, 32},
-		LoadP:     0.3,
-		LoadTries: 10,
+		Load:         true,
+		Clients:      []int{1, 8, 32},
+		LoadP:        0.3,
+		LoadTries:    10,
 	}
 }
 

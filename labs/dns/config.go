@@ -19,6 +19,9 @@ type Config struct {
 	// SearchFaults are the faults of the cells whose options use the k8s
 	// preset: FAULT@N on the N-th suffixed name, or ok (search.go).
 	SearchFaults []string
+	// ResolvConf is a user's resolv.conf whose search list and options
+	// get search cells of their own (variant .../file/FORM).
+	ResolvConf string
 
 	// Under load: race with probability LoadP, Clients concurrent
 	// clients each doing LoadTries lookups in one long-lived process.
@@ -60,6 +63,7 @@ func (c *Config) Bind(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&c.Options, "options", c.Options, "resolv.conf options lines, comma-separated; none = no options line; k8s = a pod's search list and ndots:5 (\"k8s ndots:1\" adds to it)")
 	fs.StringSliceVar(&c.Flags, "flags", c.Flags, "getaddrinfo hints: none (Python, curl, Java) or addrconfig (Node's net.connect, getent ahosts)")
 	fs.StringSliceVar(&c.SearchFaults, "search-faults", c.SearchFaults, "with --options k8s: FAULT@N puts FAULT on the N-th search suffix (1 = the pod's namespace), NXDOMAIN on the others; ok = NXDOMAIN on all")
+	fs.StringVar(&c.ResolvConf, "resolv-conf", c.ResolvConf, "a resolv.conf (a pod's, say) whose search and options lines get search cells like --options k8s; its nameservers are replaced by the lab's")
 	fs.IntVar(&c.Tries, "tries", c.Tries, "lookups per cell, each in a fresh process")
 	fs.BoolVar(&c.Load, "load", c.Load, "also run the under-load cells (race with probability --load-p, --clients concurrent clients)")
 	fs.IntSliceVar(&c.Clients, "clients", c.Clients, "concurrent clients for the under-load cells")
@@ -97,6 +101,20 @@ func (c Config) Validate() error {
 			}
 			if _, ok := resolverOf[images.Key(b)]; !ok {
 				return fmt.Errorf("base %q has no resolver probe: use alpine, alpine-3.17, slim, full, distroless-base, distroless-static, scratch, python-slim or python-alpine", b)
+			}
+		}
+	}
+	if c.ResolvConf != "" {
+		if c.Image != "" {
+			return fmt.Errorf("--resolv-conf: its cells use the lab's probe, not --image")
+		}
+		_, opts, err := readResolvConf(c.ResolvConf)
+		if err != nil {
+			return err
+		}
+		for _, w := range strings.Fields(opts) {
+			if !knownResolvOption(w) {
+				return fmt.Errorf("--resolv-conf %s: unknown option %q", c.ResolvConf, w)
 			}
 		}
 	}

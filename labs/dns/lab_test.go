@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -86,4 +87,40 @@ func TestOnlyAndShortChooseTheCellsBeforeAnythingStarts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, recs)
 	assert.False(t, strings.Contains(progress.String(), "skips"))
+}
+
+func TestResolvConfPresetsAndFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := dir + "/" + name
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+		return p
+	}
+	pod := write("pod.conf", "nameserver 10.96.0.10\nsearch team.svc.cluster.local svc.cluster.local cluster.local corp.example.test\noptions ndots:5 timeout:2\n")
+	vs := bound(t, "--bases", "alpine", "--options", "none", "--faults", "ok", "--flags", "none", "--load=false",
+		"--resolv-conf", pod, "--search-faults", "servfail@4").Variants()
+	assert.Equal(t, []string{"alpine/ok/none/none", "alpine/servfail@4/file/short", "alpine/servfail@4/file/dotted", "alpine/servfail@4/file/fqdn"}, vs,
+		"a user's resolv.conf: its own search cells, the fourth suffix is the site domain")
+
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"a missing file", []string{"--resolv-conf", dir + "/none.conf"}, "no such file"},
+		{"a file without a search line", []string{"--resolv-conf", write("flat.conf", "nameserver 192.0.2.1\n")}, "no search line"},
+		{"a line resolv.conf does not have", []string{"--resolv-conf", write("typo.conf", "serach a.test\n")}, "unknown line"},
+		{"an unknown option in the file", []string{"--resolv-conf", write("opt.conf", "search a.test\noptions ndots:2 fast\n")}, `unknown option "fast"`},
+		{"a suffix past the search list's limit", []string{"--options", "k8s", "--search-faults", "servfail@7"}, "the suffix is 1..6"},
+		{"a search fault without its suffix", []string{"--options", "k8s", "--search-faults", "servfail"}, "want FAULT@N"},
+		{"a search fault dnsfaker does not know", []string{"--options", "k8s", "--search-faults", "explode@1"}, "explode"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := bound(t, c.args...).Validate(nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+			assert.NotContains(t, err.Error(), "\n", "one line")
+		})
+	}
 }

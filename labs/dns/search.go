@@ -3,6 +3,7 @@ package dns
 import (
 	"cmp"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,67 @@ import (
 var k8sSearch = []string{"lab.svc.cluster.local", "svc.cluster.local", "cluster.local"}
 
 const k8sPreset = "k8s"
+
+// maxSearch is glibc's MAXDNSRCH, the most search domains any of the three
+// resolvers reads.
+const maxSearch = 6
+
+// filePrefix marks a search cell's options as a user's resolv.conf
+// (--resolv-conf FILE): "file:PATH".
+const filePrefix = "file:"
+
+// isSearch reports whether a cell's options make it a search cell: the k8s
+// preset or a user's resolv.conf.
+func isSearch(options string) bool {
+	return isK8s(options) || strings.HasPrefix(options, filePrefix)
+}
+
+// readResolvConf reads a user's resolv.conf: its search domains and its
+// options words. nameserver lines are the lab's to write; domain is the
+// one-entry search list of old.
+func readResolvConf(path string) (search []string, options string, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("read --resolv-conf: %w", err)
+	}
+	var opts []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(strings.SplitN(strings.SplitN(line, "#", 2)[0], ";", 2)[0])
+		if len(f) == 0 {
+			continue
+		}
+		switch f[0] {
+		case "search", "domain":
+			search = f[1:] // the last search or domain line wins in all three resolvers
+		case "options":
+			opts = append(opts, f[1:]...)
+		case "nameserver", "sortlist":
+		default:
+			return nil, "", fmt.Errorf("read --resolv-conf %s: unknown line %q", path, strings.TrimSpace(line))
+		}
+	}
+	if len(search) == 0 {
+		return nil, "", fmt.Errorf("read --resolv-conf %s: no search line: without one there is no walk to measure", path)
+	}
+	return search, strings.Join(opts, " "), nil
+}
+
+// searchList and optionsOf are a search cell's suffixes and options words.
+func searchList(options string) []string {
+	if p, ok := strings.CutPrefix(options, filePrefix); ok {
+		s, _, _ := readResolvConf(p) // checked by Validate
+		return s
+	}
+	return k8sSearch
+}
+
+func optionsOf(options string) string {
+	if p, ok := strings.CutPrefix(options, filePrefix); ok {
+		_, o, _ := readResolvConf(p)
+		return o
+	}
+	return options
+}
 
 // isK8s reports whether an options word list uses the k8s preset.
 func isK8s(options string) bool {
@@ -36,6 +98,14 @@ func isK8s(options string) bool {
 // line wins there, where glibc and Go take the last — measured, a second
 // ndots:1 left musl walking the search list.
 func resolvConfBody(options string) string {
+	if strings.HasPrefix(options, filePrefix) {
+		s, o := searchList(options), optionsOf(options)
+		body := "search " + strings.Join(s, " ") + "\n"
+		if o != "" {
+			body += "options " + o + "\n"
+		}
+		return body
+	}
 	if !isK8s(options) {
 		if options == "" {
 			return ""
@@ -87,11 +157,11 @@ func parseSuffixFault(s string) (suffixFault, error) {
 	}
 	f, n, ok := strings.Cut(s, "@")
 	if !ok {
-		return suffixFault{}, fmt.Errorf("search fault %q: want FAULT@N (N = 1..%d, the suffix it hits), as in servfail@1, or ok", s, len(k8sSearch))
+		return suffixFault{}, fmt.Errorf("search fault %q: want FAULT@N (N = 1..%d, the suffix it hits), as in servfail@1, or ok", s, maxSearch)
 	}
 	i, err := strconv.Atoi(n)
-	if err != nil || i < 1 || i > len(k8sSearch) {
-		return suffixFault{}, fmt.Errorf("search fault %q: the suffix is 1..%d (%s)", s, len(k8sSearch), strings.Join(k8sSearch, ", "))
+	if err != nil || i < 1 || i > maxSearch {
+		return suffixFault{}, fmt.Errorf("search fault %q: the suffix is 1..%d, its place in the search list (k8s: %s)", s, maxSearch, strings.Join(k8sSearch, ", "))
 	}
 	if _, err := dnsfaker.ParseFault(f); err != nil {
 		return suffixFault{}, fmt.Errorf("search fault %q: %w", s, err)
@@ -105,7 +175,7 @@ func searchRules(c cell) []string {
 	sf, _ := parseSuffixFault(c.fault)
 	base := strings.TrimSuffix(lookupName(c.name, c.form), ".")
 	out := []string{base + " ok"}
-	for i, s := range k8sSearch {
+	for i, s := range searchList(c.options) {
 		f := "nxdomain"
 		if sf.suffix == i+1 {
 			f = sf.fault
@@ -119,7 +189,7 @@ func searchRules(c cell) []string {
 func searchNames(c cell) map[string]bool {
 	base := strings.TrimSuffix(lookupName(c.name, c.form), ".")
 	m := map[string]bool{base: true}
-	for _, s := range k8sSearch {
+	for _, s := range searchList(c.options) {
 		m[base+"."+s] = true
 	}
 	return m
@@ -130,12 +200,12 @@ func searchNames(c cell) map[string]bool {
 // __res_context_search, Go dnsconfig.go nameList): a rooted name alone; a
 // name with at least ndots dots as it is, then with each suffix; any other
 // name with each suffix, then as it is.
-func walk(name string, ndots int) []string {
+func walk(name string, search []string, ndots int) []string {
 	if strings.HasSuffix(name, ".") {
 		return []string{strings.TrimSuffix(name, ".")}
 	}
 	var suffixed []string
-	for _, s := range k8sSearch {
+	for _, s := range search {
 		suffixed = append(suffixed, name+"."+s)
 	}
 	if strings.Count(name, ".") >= ndots {
@@ -148,18 +218,23 @@ func walk(name string, ndots int) []string {
 // Names is the list of names asked, in order; the answer comes from the
 // first name that has one.
 func predictSearch(resolver, libc string, c cell) expect {
-	rc := parseResolvOptions(c.options)
-	ndots := 5
-	for _, w := range strings.Fields(c.options) {
+	opts := optionsOf(c.options)
+	rc := parseResolvOptions(opts)
+	ndots := 1 // the default of all three without an ndots option
+	if isK8s(c.options) {
+		ndots = 5
+	}
+	for _, w := range strings.Fields(opts) {
 		if n, ok := strings.CutPrefix(w, "ndots:"); ok {
 			ndots, _ = strconv.Atoi(n)
 		}
 	}
-	names := walk(lookupName(c.name, c.form), ndots)
+	search := searchList(c.options)
+	names := walk(lookupName(c.name, c.form), search, ndots)
 	sf, _ := parseSuffixFault(c.fault)
 	hit := -1 // index in names of the faulted suffix
 	for i, n := range names {
-		if sf.suffix > 0 && n == strings.TrimSuffix(lookupName(c.name, c.form), ".")+"."+k8sSearch[sf.suffix-1] {
+		if sf.suffix > 0 && sf.suffix <= len(search) && n == strings.TrimSuffix(lookupName(c.name, c.form), ".")+"."+search[sf.suffix-1] {
 			hit = i
 		}
 	}

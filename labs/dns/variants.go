@@ -2,6 +2,7 @@ package dns
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/baselab/baselab/harness/images"
@@ -42,6 +43,9 @@ func optionsSlug(o string) string {
 	if o == "" {
 		return "none"
 	}
+	if strings.HasPrefix(o, filePrefix) {
+		return "file"
+	}
 	return strings.ReplaceAll(o, " ", "+")
 }
 
@@ -60,7 +64,7 @@ func (c Config) cells() []cell {
 				if o == "none" {
 					o = ""
 				}
-				if isK8s(o) {
+				if isSearch(o) {
 					// Search cells have their own faults and forms;
 					// they are laid out once per options line, below.
 					continue
@@ -94,8 +98,12 @@ func (c Config) cells() []cell {
 				}
 			}
 		}
-		for _, o := range c.Options {
-			if !isK8s(o) || c.Image != "" {
+		searchOpts := slices.Clone(c.Options)
+		if c.ResolvConf != "" {
+			searchOpts = append(searchOpts, filePrefix+c.ResolvConf)
+		}
+		for _, o := range searchOpts {
+			if !isSearch(o) || c.Image != "" {
 				continue
 			}
 			for _, f := range c.SearchFaults {

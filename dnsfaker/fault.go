@@ -25,6 +25,13 @@ const (
 	DefaultOverloadQPS = 20.0
 	// DefaultEvery is every's period, the default of CoreDNS erratic's drop.
 	DefaultEvery = 2
+	// DefaultChain is cname's chain length: ten CNAMEs of ~60-byte labels
+	// make an answer of about 800 bytes, past both the 512 bytes a stub
+	// without EDNS takes over UDP and the 768-byte answer buffer of musl
+	// 1.2.4 (raised to 4800 in 1.2.5, commit a4ecaf89).
+	DefaultChain = 10
+	// maxChain keeps a chain inside one 64 KiB TCP answer.
+	maxChain = 200
 )
 
 // Kind names a fault. The set is closed: ParseFault accepts exactly these.
@@ -43,6 +50,8 @@ const (
 	KindTruncate             // answer with too many records for 512 bytes
 	KindOverload             // answer SERVFAIL above Fault.QPS
 	KindEvery                // drop every Fault.N-th query
+	KindTCPOnly              // truncate over UDP with no records at all; the full set over TCP
+	KindCNAME                // answer through a chain of Fault.Chain CNAMEs
 )
 
 var kindNames = [...]string{
@@ -57,6 +66,8 @@ var kindNames = [...]string{
 	KindTruncate: "truncate",
 	KindOverload: "overload",
 	KindEvery:    "every",
+	KindTCPOnly:  "tcponly",
+	KindCNAME:    "cname",
 }
 
 // String returns the fault word, as in the rules file.
@@ -71,7 +82,7 @@ func (k Kind) String() string {
 // away from its fix.
 const validFaults = "ok, race[:inflight=DURATION,p=PROB], timeout[:QTYPE], servfail[:QTYPE], " +
 	"refused[:QTYPE], nxdomain[:QTYPE], nodata[:QTYPE], delay:DURATION[:QTYPE], " +
-	"truncate, overload[:QPS], every[:N]"
+	"truncate, tcponly, cname[:N], overload[:QPS], every[:N]"
 
 // Errors that ParseFault wraps, for errors.Is.
 var (
@@ -102,6 +113,9 @@ type Fault struct {
 	// N is every's period (0 means DefaultEvery): the N-th, 2N-th ... query
 	// that the rule sees is dropped.
 	N int
+	// Chain is cname's number of CNAMEs before the address records (0
+	// means DefaultChain).
+	Chain int
 }
 
 // Common faults, for tests and examples.
@@ -131,6 +145,13 @@ func (f Fault) qps() float64 {
 		return f.QPS
 	}
 	return DefaultOverloadQPS
+}
+
+func (f Fault) chain() int {
+	if f.Chain > 0 {
+		return f.Chain
+	}
+	return DefaultChain
 }
 
 func (f Fault) every() uint64 {
@@ -176,6 +197,8 @@ func (f Fault) String() string {
 		b.WriteString(":" + strconv.FormatFloat(f.qps(), 'g', -1, 64))
 	case KindEvery:
 		b.WriteString(":" + strconv.FormatUint(f.every(), 10))
+	case KindCNAME:
+		b.WriteString(":" + strconv.Itoa(f.chain()))
 	}
 	return b.String()
 }
@@ -201,6 +224,8 @@ func (f *Fault) UnmarshalText(text []byte) error {
 //	nxdomain[:QTYPE]  nodata[:QTYPE]
 //	delay:DURATION[:QTYPE]
 //	truncate
+//	tcponly
+//	cname[:N]
 //	overload[:QPS]
 //	every[:N]
 //
@@ -225,7 +250,7 @@ func parseFault(s string) (Fault, error) {
 	}
 	f := Fault{Kind: kind}
 	switch kind {
-	case KindOK, KindTruncate:
+	case KindOK, KindTruncate, KindTCPOnly:
 		if hasParams {
 			return Fault{}, fmt.Errorf("%s takes no parameters", word)
 		}
@@ -276,6 +301,15 @@ func parseFault(s string) (Fault, error) {
 				return Fault{}, fmt.Errorf("bad overload rate %q: want queries per second > 0, as in overload:20", rest)
 			}
 			f.QPS = q
+		}
+	case KindCNAME:
+		f.Chain = DefaultChain
+		if hasParams {
+			n, err := strconv.Atoi(rest)
+			if err != nil || n < 1 || n > maxChain {
+				return Fault{}, fmt.Errorf("bad cname chain length %q: want an integer from 1 to %d, as in cname:10", rest, maxChain)
+			}
+			f.Chain = n
 		}
 	case KindEvery:
 		f.N = DefaultEvery

@@ -32,6 +32,9 @@ func TestParseFault(t *testing.T) {
 		{"delay:2s", Fault{Kind: KindDelay, Delay: 2 * time.Second}, "delay:2s"},
 		{"delay:1500ms:AAAA", Fault{Kind: KindDelay, Delay: 1500 * time.Millisecond, QType: dns.TypeAAAA}, "delay:1.5s:AAAA"},
 		{"truncate", Fault{Kind: KindTruncate}, "truncate"},
+		{"tcponly", Fault{Kind: KindTCPOnly}, "tcponly"},
+		{"cname", Fault{Kind: KindCNAME, Chain: DefaultChain}, "cname:10"},
+		{"CNAME:3", Fault{Kind: KindCNAME, Chain: 3}, "cname:3"},
 		{"overload", Fault{Kind: KindOverload, QPS: 20}, "overload:20"},
 		{"overload:2.5", Fault{Kind: KindOverload, QPS: 2.5}, "overload:2.5"},
 		{"every", Fault{Kind: KindEvery, N: 2}, "every:2"},
@@ -76,6 +79,10 @@ func TestParseFaultRejects(t *testing.T) {
 		{"every:0", `bad every period "0"`, nil},
 		{"ok:A", "ok takes no parameters", nil},
 		{"truncate:A", "truncate takes no parameters", nil},
+		{"tcponly:A", "tcponly takes no parameters", nil},
+		{"cname:0", `bad cname chain length "0"`, nil},
+		{"cname:201", `bad cname chain length "201"`, nil},
+		{"cname:long", `bad cname chain length "long"`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -1,8 +1,10 @@
 package dnsfaker
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/miekg/dns"
@@ -104,6 +106,19 @@ func (s *Server) apply(req *dns.Msg, q dns.Question, st *faultState, src netip.A
 		}
 	case KindTruncate:
 		return answer(req, q, truncateRecords, udp, e)
+	case KindTCPOnly:
+		// Some servers (and load balancers in front of them) answer a big
+		// set over UDP with TC and nothing else: a stub that does not
+		// retry over TCP gets an empty NOERROR.
+		if udp {
+			m := reply(req, dns.RcodeSuccess)
+			m.Truncated = true
+			e.Action = ActionTruncated
+			return m
+		}
+		return answer(req, q, truncateRecords, udp, e)
+	case KindCNAME:
+		return chainAnswer(req, q, f.chain(), udp, e)
 	case KindOverload:
 		if !st.bucket.allow(e.Time) {
 			return rcode(req, dns.RcodeServerFailure, ActionServfail, e)
@@ -137,6 +152,50 @@ func answer(req *dns.Msg, q dns.Question, n int, udp bool, e *Entry) *dns.Msg {
 	}
 	e.Answers = len(m.Answer)
 	return m
+}
+
+// chainAnswer answers through n CNAMEs, each target a long label below the
+// query name, the last one owning the address records. Over UDP the answer
+// is cut like any other, so the address records (last) go first.
+func chainAnswer(req *dns.Msg, q dns.Question, n int, udp bool, e *Entry) *dns.Msg {
+	m := reply(req, dns.RcodeSuccess)
+	m.Compress = true
+	owner := q.Name
+	for i := range n {
+		target := chainName(q.Name, i+1)
+		m.Answer = append(m.Answer, &dns.CNAME{
+			Hdr:    dns.RR_Header{Name: owner, Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: answerTTL},
+			Target: target})
+		owner = target
+	}
+	last := dns.Question{Name: owner, Qtype: q.Qtype, Qclass: q.Qclass}
+	addrs := 0
+	if q.Qclass == dns.ClassINET || q.Qclass == dns.ClassANY {
+		rrs := addressRecords(last, 1)
+		addrs = len(rrs)
+		m.Answer = append(m.Answer, rrs...)
+	}
+	e.Action = ActionAnswered
+	if addrs == 0 {
+		// A chain to a name without records of the type: NODATA, with
+		// the chain, as a recursive resolver answers it.
+		negative(m, owner)
+		e.Action = ActionNoData
+	}
+	if udp {
+		m.Truncate(udpLimit(req))
+		if m.Truncated {
+			e.Action = ActionTruncated
+		}
+	}
+	e.Answers = len(m.Answer)
+	return m
+}
+
+// chainName is the i-th name of a CNAME chain below name: a 60-byte label,
+// so that a chain's size is set by its length alone.
+func chainName(name string, i int) string {
+	return fmt.Sprintf("cname%02d-%s.%s", i, strings.Repeat("x", 52), dns.Fqdn(name))
 }
 
 func rcode(req *dns.Msg, rcode int, a Action, e *Entry) *dns.Msg {

@@ -73,6 +73,20 @@ func TestFaults(t *testing.T) {
 			want{answers: truncateRecords, action: ActionAnswered}},
 		{"truncate sends every record over TCP", "truncate", query{qtype: dns.TypeAAAA, transport: "tcp"},
 			want{answers: truncateRecords, action: ActionAnswered}},
+		{"tcponly sets TC over UDP with no records at all", "tcponly", query{qtype: dns.TypeA},
+			want{truncated: true, action: ActionTruncated}},
+		{"tcponly is empty over UDP even to a 1232-byte EDNS buffer", "tcponly", query{qtype: dns.TypeA, edns: 1232},
+			want{truncated: true, action: ActionTruncated}},
+		{"tcponly sends every record over TCP", "tcponly", query{qtype: dns.TypeAAAA, transport: "tcp"},
+			want{answers: truncateRecords, action: ActionAnswered}},
+		{"cname sends the whole chain and the address over TCP", "cname", query{qtype: dns.TypeA, transport: "tcp"},
+			want{answers: DefaultChain + 1, action: ActionAnswered}},
+		{"cname past 512 bytes sets TC over UDP without EDNS", "cname", query{qtype: dns.TypeAAAA},
+			want{answers: -1, truncated: true, action: ActionTruncated}},
+		{"cname fits a 1232-byte EDNS buffer", "cname", query{qtype: dns.TypeA, edns: 1232},
+			want{answers: DefaultChain + 1, action: ActionAnswered}},
+		{"cname:2 fits in 512 bytes", "cname:2", query{qtype: dns.TypeA},
+			want{answers: 3, action: ActionAnswered}},
 		{"race answers a lone query over TCP at once", "race", query{qtype: dns.TypeA, transport: "tcp"},
 			want{answers: 1, action: ActionAnswered}},
 		{"race answers a lone UDP query after its window", "race:inflight=20ms", query{qtype: dns.TypeA},
@@ -137,6 +151,40 @@ func assertAddress(t testing.TB, name string, rr dns.RR) {
 	default:
 		t.Errorf("want an address record, got %v", rr)
 	}
+}
+
+// A stub that takes a cut chain over UDP finds no address at its end: that
+// is what musl before 1.2.4 meets. Over TCP the chain is whole and each
+// CNAME's target owns the next record.
+func TestCNAMEChainIsWholeOverTCPAndLosesItsAddressOverUDP(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, Config{Default: mustFault(t, "cname:10")})
+	const name = "chain.faults.test"
+	full, err := ask(t, srv.Addr(), query{name: name, qtype: dns.TypeA, transport: "tcp"}, noAnswer)
+	require.NoError(t, err)
+	require.Len(t, full.Answer, 11)
+	owner := dns.Fqdn(name)
+	for _, rr := range full.Answer[:10] {
+		c, ok := rr.(*dns.CNAME)
+		require.True(t, ok, "a CNAME: %v", rr)
+		assert.Equal(t, owner, c.Hdr.Name, "each CNAME is owned by the previous target")
+		owner = c.Target
+	}
+	a, ok := full.Answer[10].(*dns.A)
+	require.True(t, ok, "the chain ends in an A record: %v", full.Answer[10])
+	assert.Equal(t, owner, a.Hdr.Name)
+	full.Compress = true // Len is the size on the wire only with the compression the server used
+	assert.Greater(t, full.Len(), 768, "past musl 1.2.4's answer buffer")
+	assert.Less(t, full.Len(), 4800, "within musl 1.2.5's")
+
+	cut, err := ask(t, srv.Addr(), query{name: name, qtype: dns.TypeA}, noAnswer)
+	require.NoError(t, err)
+	assert.True(t, cut.Truncated)
+	for _, rr := range cut.Answer {
+		assert.Equal(t, dns.TypeCNAME, rr.Header().Rrtype, "no address record survives the cut")
+	}
+	cut.Compress = true
+	assert.LessOrEqual(t, cut.Len(), 512)
 }
 
 func TestEveryDropsEveryNthQueryOfTheRule(t *testing.T) {

@@ -52,6 +52,8 @@ Faults (per name with --rules, or for every name with --fault):
                                     answer with that rcode, or empty
   delay:DUR[:QTYPE]                 answer after DUR
   truncate                          40 records: TC over UDP, all over TCP
+  tcponly                           40 records over TCP; over UDP TC and no records
+  cname[:N]                         a chain of N CNAMEs (default 10, ~800 bytes) to the address
   overload[:QPS]                    SERVFAIL above QPS queries/s (default 20)
   every[:N]                         drop every N-th query of the rule (default 2)
 

@@ -6,6 +6,7 @@ package images
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 )
@@ -18,6 +19,7 @@ const (
 	Slim             Key = "slim"
 	Full             Key = "full"
 	Alpine           Key = "alpine"
+	Alpine317        Key = "alpine-3.17"
 	DistrolessStatic Key = "distroless-static"
 	DistrolessBase   Key = "distroless-base"
 	Scratch          Key = "scratch"
@@ -46,6 +48,10 @@ type Spec struct {
 	Dockerfile string
 	Context    []string
 	Bases      map[string]Key
+	// Args are the build args besides the bases; Suites name the args that
+	// are a Debian suite, with the variable that overrides the default.
+	Args   map[string]string
+	Suites map[string]string
 
 	// Lacks are the properties of the registry image this stand-in does
 	// not reproduce. Every stand-in reproduces its libc and that libc's
@@ -87,6 +93,11 @@ type Bootstrap struct {
 // from the environment: baselab never writes a registry host into code.
 const EnvDistrolessRepo = "BASELAB_DISTROLESS_REPO"
 
+// EnvAlpineSuite is the Debian suite the alpine stand-in's musl and busybox
+// come from. Its default, trixie, carries musl 1.2.5 as alpine:3.20 does; a
+// later suite (or a snapshot's) is a change of configuration, not of code.
+const EnvAlpineSuite = "BASELAB_ALPINE_SUITE"
+
 var catalog = []Spec{
 	{Key: Slim, Registry: "debian:bookworm-slim", RegistryLibc: "glibc-2.36", StandinLibc: "glibc-2.36",
 		Summary:   "Debian bookworm, minbase, docs/man/locales/apt lists removed",
@@ -98,10 +109,20 @@ var catalog = []Spec{
 		Bootstrap: &Bootstrap{Variant: "default", Suite: "bookworm"},
 		// debootstrap's default variant: not the same package set, so not the same bytes
 		Lacks: []Property{PropSize}},
-	{Key: Alpine, Registry: "alpine:3.20", RegistryLibc: "musl-1.2.5", StandinLibc: "musl-1.2.3",
-		Summary:    "musl libc + static busybox on scratch, laid out as Alpine",
+	{Key: Alpine, Registry: "alpine:3.20", RegistryLibc: "musl-1.2.5", StandinLibc: "musl-1.2.5",
+		Summary:    "musl libc + static busybox (Debian trixie's) on scratch, laid out as Alpine",
 		Dockerfile: "alpine.Dockerfile", Context: []string{"alpine"}, Bases: map[string]Key{"SLIM": Slim},
+		Args:   map[string]string{"SUITE": "trixie", "STANDIN_FOR": "alpine:3.20"},
+		Suites: map[string]string{"SUITE": EnvAlpineSuite},
 		// Debian's musl and busybox only: no apk, no /lib/apk/db, none of Alpine's packages
+		Lacks: []Property{PropSize, PropPackageDB, PropPackageManager}},
+	// alpine-3.17 is Alpine before musl 1.2.4: no TCP retry after a truncated
+	// UDP answer. Bookworm's musl is exactly that release line.
+	{Key: Alpine317, Registry: "alpine:3.17", RegistryLibc: "musl-1.2.3", StandinLibc: "musl-1.2.3",
+		Summary:    "musl libc + static busybox (Debian bookworm's) on scratch: Alpine before musl's TCP fallback",
+		Dockerfile: "alpine.Dockerfile", Context: []string{"alpine"}, Bases: map[string]Key{"SLIM": Slim},
+		Args: map[string]string{"SUITE": "bookworm", "STANDIN_FOR": "alpine:3.17"},
+		// as alpine
 		Lacks: []Property{PropSize, PropPackageDB, PropPackageManager}},
 	{Key: DistrolessStatic, Registry: "{distroless}/static-debian12", RegistryLibc: "none", StandinLibc: "none",
 		Summary:    "CA bundle, tzdata, passwd (root, nobody, nonroot 65532), no shell, no libc",
@@ -121,7 +142,7 @@ var catalog = []Spec{
 		Dockerfile: "python-slim.Dockerfile", Bases: map[string]Key{"SLIM": Slim},
 		// Debian's python3 package, where the real image builds CPython under /usr/local
 		Lacks: []Property{PropSize, PropPackageDB}},
-	{Key: PythonAlpine, Registry: "python:3.11-alpine", RegistryLibc: "musl-1.2.5", StandinLibc: "musl-1.2.3",
+	{Key: PythonAlpine, Registry: "python:3.11-alpine", RegistryLibc: "musl-1.2.5", StandinLibc: "musl-1.2.5",
 		Summary:    "alpine + CPython 3.11 built from Debian's source package with musl-gcc",
 		Dockerfile: "python-alpine.Dockerfile", Context: []string{"python-alpine"}, Bases: map[string]Key{"SLIM": Slim, "ALPINE": Alpine},
 		// the alpine stand-in plus a CPython built here: no apk
@@ -129,6 +150,24 @@ var catalog = []Spec{
 	{Key: Builder, RegistryLibc: "glibc-2.36", StandinLibc: "glibc-2.36",
 		Summary:    "slim + build-essential, musl-tools, python3-dev: compiles probes and extensions",
 		Dockerfile: "builder.Dockerfile", Bases: map[string]Key{"SLIM": Slim}},
+}
+
+// BuildArgs are the spec's build args with each suite read from its
+// variable when that is set.
+func (s Spec) BuildArgs() map[string]string {
+	if len(s.Args) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(s.Args))
+	for k, v := range s.Args {
+		out[k] = v
+	}
+	for arg, env := range s.Suites {
+		if v := strings.TrimSpace(os.Getenv(env)); v != "" {
+			out[arg] = v
+		}
+	}
+	return out
 }
 
 // StandinFor names the registry image a stand-in replaces, the way people

@@ -18,7 +18,7 @@ func TestUnknownKeyListsTheKnownOnes(t *testing.T) {
 }
 
 func TestEveryKeyOfTheCourseIsInTheCatalog(t *testing.T) {
-	want := []Key{Slim, Full, Alpine, DistrolessStatic, DistrolessBase, Scratch, PythonSlim, PythonAlpine, Builder}
+	want := []Key{Slim, Full, Alpine, Alpine317, DistrolessStatic, DistrolessBase, Scratch, PythonSlim, PythonAlpine, Builder}
 	assert.ElementsMatch(t, want, Keys())
 	for _, k := range Keys() {
 		s, err := Lookup(k)
@@ -81,4 +81,17 @@ func TestRegistryRefOfDistrolessNeedsConfiguration(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "registry.example.org/distroless/static-debian12", ref)
 	assert.Equal(t, "distroless/static-debian12", s.StandinFor())
+}
+
+func TestAlpineSuiteComesFromConfigurationWithTrixieByDefault(t *testing.T) {
+	s, err := Lookup(Alpine)
+	require.NoError(t, err)
+	t.Setenv(EnvAlpineSuite, "")
+	assert.Equal(t, "trixie", s.BuildArgs()["SUITE"])
+	t.Setenv(EnvAlpineSuite, "forky")
+	assert.Equal(t, "forky", s.BuildArgs()["SUITE"])
+	old, err := Lookup(Alpine317)
+	require.NoError(t, err)
+	assert.Equal(t, "bookworm", old.BuildArgs()["SUITE"], "alpine-3.17 is bookworm's musl whatever the alpine suite is")
+	assert.Equal(t, "trixie", s.Args["SUITE"], "the catalog table is not changed by the variable")
 }

@@ -2,7 +2,9 @@ package images
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 )
 
 // Find resolves key to the image the catalog would use, without pulling or
@@ -49,15 +51,30 @@ func (c *Catalog) Find(ctx context.Context, key Key) (im Image, ok bool, err err
 	return found, true, nil
 }
 
-// List finds every key (see Find).
+// List finds every key (see Find), with the libc read from each built image.
+// Keys are read side by side: reading a libc is a container start or two.
 func (c *Catalog) List(ctx context.Context) ([]Image, error) {
-	var out []Image
-	for _, k := range Keys() {
-		im, _, err := c.Find(ctx, k)
-		if err != nil {
-			return nil, fmt.Errorf("find %s: %w", k, err)
-		}
-		out = append(out, im)
+	keys := Keys()
+	out := make([]Image, len(keys))
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			im, _, err := c.Find(ctx, k)
+			if err == nil {
+				im, err = c.withLibc(ctx, im)
+			}
+			out[i] = im
+			if err != nil {
+				errs[i] = fmt.Errorf("find %s: %w", k, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

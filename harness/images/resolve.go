@@ -126,7 +126,13 @@ func (c *Catalog) Ensure(ctx context.Context, key Key) (Image, error) {
 	if err != nil {
 		return Image{}, err
 	}
-	return c.once("key:"+string(key), func() (Image, error) { return c.ensure(ctx, spec) })
+	return c.once("key:"+string(key), func() (Image, error) {
+		im, err := c.ensure(ctx, spec)
+		if err != nil {
+			return im, err
+		}
+		return c.withLibc(ctx, im)
+	})
 }
 
 // EnsureAll resolves keys concurrently (independent stand-ins build side by
@@ -259,7 +265,7 @@ func (c *Catalog) standin(ctx context.Context, spec Spec) (Image, error) {
 			err = c.bootstrap(ctx, spec, ref, labels)
 		} else {
 			err = c.dockerBuild(ctx, buildJob{name: string(spec.Key), ref: ref, dockerfile: spec.Dockerfile,
-				context: spec.Context, bases: bases, labels: labels, files: c.files})
+				context: spec.Context, bases: bases, args: spec.BuildArgs(), labels: labels, files: c.files})
 		}
 		if err == nil {
 			fmt.Fprintf(c.progress, "%s: built %s in %s\n", spec.Key, ref, time.Since(start).Round(100*time.Millisecond))
@@ -338,6 +344,15 @@ func (c *Catalog) inputsHash(spec Spec, bases map[string]Image) (string, error) 
 		if err := hashFiles(h, c.files, append([]string{spec.Dockerfile}, spec.Context...)...); err != nil {
 			return "", err
 		}
+	}
+	buildArgs := spec.BuildArgs()
+	names := make([]string, 0, len(buildArgs))
+	for a := range buildArgs {
+		names = append(names, a)
+	}
+	sort.Strings(names)
+	for _, a := range names {
+		fmt.Fprintf(h, "arg %s=%s\n", a, buildArgs[a])
 	}
 	args := make([]string, 0, len(bases))
 	for a := range bases {

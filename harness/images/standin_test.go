@@ -90,16 +90,30 @@ func TestFullIsGlibcWithMorePackagesThanSlim(t *testing.T) {
 
 func TestAlpineHasTheMuslLoaderABusyboxShellAndNoGlibc(t *testing.T) {
 	t.Parallel()
-	eng, im := ensure(t, images.Alpine)
-	out := sh(t, eng, im, `readlink /bin/sh; /lib/ld-musl-x86_64.so.1 2>&1; if [ -e /lib64/ld-linux-x86-64.so.2 ]; then echo glibc-loader; else echo no-glibc-loader; fi`)
-	assert.Contains(t, out.Stdout, "/bin/busybox", "sh is busybox")
-	assert.Contains(t, out.Stdout, "musl libc (x86_64)", "the loader is musl's and runs")
-	assert.Contains(t, out.Stdout, "no-glibc-loader")
-	if im.Standin {
-		assert.Contains(t, out.Stdout, "Version 1.2.3", "Debian bookworm's musl")
-		assert.Equal(t, "alpine:3.20", im.StandinFor)
+	cases := []struct {
+		key                 images.Key
+		version, standinFor string
+	}{
+		{images.Alpine, "Version 1.2.5", "alpine:3.20"},    // Debian trixie's musl
+		{images.Alpine317, "Version 1.2.3", "alpine:3.17"}, // Debian bookworm's
 	}
-	assert.Less(t, im.SizeBytes, int64(15e6), "under 15 MB")
+	for _, c := range cases {
+		t.Run(string(c.key), func(t *testing.T) {
+			t.Parallel()
+			eng, im := ensure(t, c.key)
+			out := sh(t, eng, im, `readlink /bin/sh; /lib/ld-musl-x86_64.so.1 2>&1; if [ -e /lib64/ld-linux-x86-64.so.2 ]; then echo glibc-loader; else echo no-glibc-loader; fi; ls /bin/dpkg 2>&1; cat /etc/os-release`)
+			assert.Contains(t, out.Stdout, "/bin/busybox", "sh is busybox")
+			assert.Contains(t, out.Stdout, "musl libc (x86_64)", "the loader is musl's and runs")
+			assert.Contains(t, out.Stdout, "no-glibc-loader")
+			assert.Contains(t, out.Stdout, "No such file", "no dpkg applet")
+			if im.Standin {
+				assert.Contains(t, out.Stdout, c.version)
+				assert.Equal(t, c.standinFor, im.StandinFor)
+				assert.Contains(t, out.Stdout, "stand-in for "+c.standinFor, "os-release names what it stands in for")
+			}
+			assert.Less(t, im.SizeBytes, int64(15e6), "under 15 MB")
+		})
+	}
 }
 
 func TestDistrolessStaticHasCertsZoneinfoNonrootAndNoShellNoLibc(t *testing.T) {
@@ -176,4 +190,36 @@ func TestBuilderCompilesForGlibcAndMusl(t *testing.T) {
 	require.Equal(t, 0, out.ExitCode, out.Stderr)
 	assert.Contains(t, out.Stdout, "/tmp/g: ELF 64-bit LSB pie executable, x86-64, version 1 (SYSV), dynamically linked, interpreter /lib64/ld-linux-x86-64.so.2")
 	assert.Contains(t, out.Stdout, "interpreter /lib/ld-musl-x86_64.so.1")
+}
+
+// The catalog's libc column is a claim; the image is asked (its loader or
+// libc.so.6 run as a program) and the two must agree for every stand-in.
+// alpine and alpine-3.17 are built if missing: they are the pair whose
+// versions the DNS lab compares. Other keys are checked when built.
+func TestCatalogLibcAgreesWithTheImage(t *testing.T) {
+	t.Parallel()
+	_, cat := catalog(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	_, err := cat.EnsureAll(ctx, images.Alpine, images.Alpine317)
+	require.NoError(t, err)
+	ims, err := cat.List(ctx)
+	require.NoError(t, err)
+	checked := map[images.Key]string{}
+	for _, im := range ims {
+		if !im.Built {
+			t.Logf("%s is not built: not checked", im.Key)
+			continue
+		}
+		spec, err := images.Lookup(im.Key)
+		require.NoError(t, err)
+		want := spec.StandinLibc
+		if !im.Standin && spec.Registry != "" {
+			want = spec.RegistryLibc
+		}
+		assert.Equal(t, want, im.Libc, "%s: catalog label against the image's own word", im.Key)
+		checked[im.Key] = im.Libc
+	}
+	assert.Equal(t, "musl-1.2.5", checked[images.Alpine], "alpine carries the musl alpine:3.20 ships")
+	assert.Equal(t, "musl-1.2.3", checked[images.Alpine317], "alpine-3.17 carries musl from before the TCP fallback")
 }

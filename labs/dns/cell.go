@@ -45,7 +45,7 @@ func (rg *rig) runCell(ctx context.Context, c cell, tries int) result {
 	}
 	b := rg.boxes[boxKey(c.base, c.options)]
 	for range tries {
-		out, err := b.c.Exec(ctx, probeCmd(1, c.flags, c.name), "")
+		out, err := b.c.Exec(ctx, probeCmd(1, c.flags, lookupName(c.name, c.form)), "")
 		if err != nil {
 			res.errs = append(res.errs, err.Error())
 			continue

@@ -2,6 +2,7 @@ package dns
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,9 +94,50 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 		r.Evidence = fmt.Sprintf("slowest lookup: %d A + %d AAAA in %.1f ms; %d queries from %d source ports",
 			slow.A, slow.AAAA, slow.Ms, len(window(entries, slow)), ports(window(entries, slow)))
 	}
+	var tried []string
+	if c.form != "" {
+		r.Set("form", c.form)
+		r.Set("lookup_name", lookupName(c.name, c.form))
+		r.Set("resolv_conf", resolvConfBody(c.options))
+		tried = namesTried(window(entries, slow))
+		r.Set("names_tried", tried)
+		if n := len(res.lookups); n > 0 {
+			r.Set("queries_per_lookup", float64(len(entries))/float64(n))
+		}
+	}
+	addrs, addrsSame := addressCount(res.lookups)
+	if addrs >= 0 && !c.user {
+		r.Set("addresses", addrs)
+	}
 	e := c.expect
+	if !e.Known && c.form != "" && len(e.Names) > 0 && len(res.lookups) > 0 {
+		// The result is not predicted, but where the walk stops is.
+		r.Set("predicted_names", e.Names)
+	}
 	if e.Known && len(res.lookups) > 0 {
 		ok, why := e.matches(class, codeOf(res.lookups), r.P50ms)
+		if want, known := e.predictedAddrs(window(entries, slow)); known {
+			r.Set("predicted_addresses", want)
+			switch {
+			case !ok:
+			case !addrsSame:
+				ok, why = false, "the lookups returned different numbers of addresses"
+			case addrs != want:
+				ok, why = false, fmt.Sprintf("%d addresses, predicted %d", addrs, want)
+			}
+		}
+		if c.form != "" {
+			r.Set("predicted_names", e.Names)
+			if ok && !slices.Equal(tried, e.Names) {
+				ok, why = false, fmt.Sprintf("names tried %v, predicted %v", tried, e.Names)
+			}
+			if e.Queries > 0 {
+				r.Set("predicted_queries", e.Queries)
+				if got := float64(len(entries)) / float64(len(res.lookups)); ok && got != float64(e.Queries) {
+					ok, why = false, fmt.Sprintf("%.1f queries per lookup, predicted %d", got, e.Queries)
+				}
+			}
+		}
 		r.Set("as_predicted", ok)
 		r.Set("predicted", fmt.Sprintf("%s after ~%.0f ms", e.Result, e.DelayMs))
 		r.Detail = e.Why
@@ -141,6 +183,42 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// addressCount is how many addresses (A + AAAA) the cell's successful
+// lookups returned, -1 when none succeeded; same is false when they did not
+// all return the same number.
+func addressCount(ls []probeLine) (n int, same bool) {
+	n, same = -1, true
+	for _, p := range ls {
+		if !p.OK || p.user {
+			continue
+		}
+		if n >= 0 && p.A+p.AAAA != n {
+			same = false
+		}
+		n = max(n, p.A+p.AAAA)
+	}
+	return n, same
+}
+
+// predictedAddrs is the address count the source predicts for a lookup
+// whose queries the server logged as w.
+func (e expect) predictedAddrs(w []dnsfaker.Entry) (int, bool) {
+	if e.AddrsFromUDP {
+		// musl before 1.2.4 keeps what the truncated UDP answers held.
+		n := 0
+		for _, q := range w {
+			if q.Transport == "udp" && q.Action == dnsfaker.ActionTruncated {
+				n += q.Answers
+			}
+		}
+		return min(n, muslMaxAddrs), len(w) > 0
+	}
+	if e.Result == "fail" {
+		return 0, false
+	}
+	return e.Addrs, e.Addrs > 0
 }
 
 func codeOf(ls []probeLine) string {

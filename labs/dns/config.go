@@ -16,6 +16,12 @@ type Config struct {
 	Options []string // resolv.conf options lines; "none" for no options line
 	Flags   []string // getaddrinfo hints: none, addrconfig
 	Tries   int      // lookups per cell, each in a fresh probe process
+	// SearchFaults are the faults of the cells whose options use the k8s
+	// preset: FAULT@N on the N-th suffixed name, or ok (search.go).
+	SearchFaults []string
+	// ResolvConf is a user's resolv.conf whose search list and options
+	// get search cells of their own (variant .../file/FORM).
+	ResolvConf string
 
 	// Under load: race with probability LoadP, Clients concurrent
 	// clients each doing LoadTries lookups in one long-lived process.
@@ -30,28 +36,34 @@ type Config struct {
 	Probe string
 }
 
-// DefaultConfig is the matrix of issue 4: three resolvers on five bases,
-// seven faults, five resolv.conf options.
+// DefaultConfig is the matrix of issues 4 and 14: three resolvers (musl in
+// two versions) on six bases, nine faults, five resolv.conf options.
 func DefaultConfig() Config {
 	return Config{
-		Bases:     []string{"alpine", "slim", "distroless-base", "distroless-static", "scratch"},
-		Faults:    []string{"ok", "race", "timeout:AAAA", "servfail:AAAA", "refused:AAAA", "truncate", "overload:1"},
-		Options:   []string{"none", "single-request", "single-request-reopen", "timeout:1 attempts:2", "use-vc"},
-		Flags:     []string{"none", "addrconfig"},
-		Tries:     5,
-		Load:      true,
-		Clients:   []int{1, 8, 32},
-		LoadP:     0.3,
-		LoadTries: 10,
+		Bases:   []string{"alpine", "alpine-3.17", "slim", "distroless-base", "distroless-static", "scratch"},
+		Faults:  []string{"ok", "race", "timeout:AAAA", "servfail:AAAA", "refused:AAAA", "truncate", "overload:1", "tcponly", "cname"},
+		Options: []string{"none", "single-request", "single-request-reopen", "timeout:1 attempts:2", "use-vc"},
+		Flags:   []string{"none", "addrconfig"},
+		Tries:   5,
+		// The k8s preset is not in the default Options: its cells are a
+		// run of their own (--options k8s), so the main matrix's load and
+		// timings stay what they were.
+		SearchFaults: []string{"ok", "servfail@1", "timeout@1", "nodata@1"},
+		Load:         true,
+		Clients:      []int{1, 8, 32},
+		LoadP:        0.3,
+		LoadTries:    10,
 	}
 }
 
 // Bind binds the lab's flags to c.
 func (c *Config) Bind(fs *pflag.FlagSet) {
-	fs.StringSliceVar(&c.Bases, "bases", c.Bases, "catalog keys to run the probe on (alpine=musl, slim/distroless-base=glibc, distroless-static/scratch=Go)")
+	fs.StringSliceVar(&c.Bases, "bases", c.Bases, "catalog keys to run the probe on (alpine=musl 1.2.5, alpine-3.17=musl 1.2.3, slim/distroless-base=glibc, distroless-static/scratch=Go)")
 	fs.StringSliceVar(&c.Faults, "faults", c.Faults, "dnsfaker faults (see `baselab dnsfaker --help`)")
-	fs.StringSliceVar(&c.Options, "options", c.Options, "resolv.conf options lines, comma-separated; none = no options line")
+	fs.StringSliceVar(&c.Options, "options", c.Options, "resolv.conf options lines, comma-separated; none = no options line; k8s = a pod's search list and ndots:5 (\"k8s ndots:1\" adds to it)")
 	fs.StringSliceVar(&c.Flags, "flags", c.Flags, "getaddrinfo hints: none (Python, curl, Java) or addrconfig (Node's net.connect, getent ahosts)")
+	fs.StringSliceVar(&c.SearchFaults, "search-faults", c.SearchFaults, "with --options k8s: FAULT@N puts FAULT on the N-th search suffix (1 = the pod's namespace), NXDOMAIN on the others; ok = NXDOMAIN on all")
+	fs.StringVar(&c.ResolvConf, "resolv-conf", c.ResolvConf, "a resolv.conf (a pod's, say) whose search and options lines get search cells like --options k8s; its nameservers are replaced by the lab's")
 	fs.IntVar(&c.Tries, "tries", c.Tries, "lookups per cell, each in a fresh process")
 	fs.BoolVar(&c.Load, "load", c.Load, "also run the under-load cells (race with probability --load-p, --clients concurrent clients)")
 	fs.IntSliceVar(&c.Clients, "clients", c.Clients, "concurrent clients for the under-load cells")
@@ -88,14 +100,36 @@ func (c Config) Validate() error {
 				return err
 			}
 			if _, ok := resolverOf[images.Key(b)]; !ok {
-				return fmt.Errorf("base %q has no resolver probe: use alpine, slim, full, distroless-base, distroless-static, scratch, python-slim or python-alpine", b)
+				return fmt.Errorf("base %q has no resolver probe: use alpine, alpine-3.17, slim, full, distroless-base, distroless-static, scratch, python-slim or python-alpine", b)
 			}
 		}
 	}
+	if c.ResolvConf != "" {
+		if c.Image != "" {
+			return fmt.Errorf("--resolv-conf: its cells use the lab's probe, not --image")
+		}
+		_, opts, err := readResolvConf(c.ResolvConf)
+		if err != nil {
+			return err
+		}
+		for _, w := range strings.Fields(opts) {
+			if !knownResolvOption(w) {
+				return fmt.Errorf("--resolv-conf %s: unknown option %q", c.ResolvConf, w)
+			}
+		}
+	}
+	for _, f := range c.SearchFaults {
+		if _, err := parseSuffixFault(f); err != nil {
+			return err
+		}
+	}
 	for _, o := range c.Options {
+		if isK8s(o) && c.Image != "" {
+			return fmt.Errorf("--options %q: the k8s preset's cells use the lab's probe, not --image", o)
+		}
 		for _, w := range strings.Fields(o) {
 			if !knownResolvOption(w) {
-				return fmt.Errorf("unknown resolv.conf option %q in %q: known are single-request, single-request-reopen, use-vc, timeout:N, attempts:N, ndots:N, edns0, rotate, no-aaaa", w, o)
+				return fmt.Errorf("unknown resolv.conf option %q in %q: known are k8s, single-request, single-request-reopen, use-vc, timeout:N, attempts:N, ndots:N, edns0, rotate, no-aaaa", w, o)
 			}
 		}
 	}
@@ -112,7 +146,7 @@ func (c Config) Validate() error {
 
 func knownResolvOption(w string) bool {
 	switch w {
-	case "none", "single-request", "single-request-reopen", "use-vc", "edns0", "rotate", "no-aaaa", "inet6", "trust-ad":
+	case "none", k8sPreset, "single-request", "single-request-reopen", "use-vc", "edns0", "rotate", "no-aaaa", "inet6", "trust-ad":
 		return true
 	}
 	for _, p := range []string{"timeout:", "attempts:", "ndots:"} {

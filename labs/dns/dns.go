@@ -13,6 +13,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/baselab/baselab/dnsfaker"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs/lab"
 )
@@ -89,7 +90,7 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 	var recs []record.Record
 	var slowest time.Duration
 	for i, c := range cells {
-		recs = append(recs, rg.cellRecord(c, results[i], entries[c.name]))
+		recs = append(recs, rg.cellRecord(c, results[i], cellEntries(entries, c)))
 		slowest = max(slowest, results[i].wall)
 	}
 	for i, lc := range loads {
@@ -106,6 +107,19 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 			slowest.Round(100*time.Millisecond), wall.Seconds()/max(slowest.Seconds(), 0.001))
 	}
 	return recs, nil
+}
+
+// cellEntries are the server's entries for a cell: its name's, or for a
+// search cell every name its walk may ask, in time order.
+func cellEntries(entries map[string][]dnsfaker.Entry, c cell) []dnsfaker.Entry {
+	if c.form == "" {
+		return entries[c.name]
+	}
+	var out []dnsfaker.Entry
+	for n := range searchNames(c) {
+		out = append(out, entries[n]...)
+	}
+	return sortedByTime(out)
 }
 
 // allAtOnce runs fn(0) … fn(n-1) side by side and prints line(i) for each in

@@ -125,6 +125,11 @@ func TestMatrix(t *testing.T) {
 		{"glibc waits three timeouts when AAAA never comes, then returns A", "slim/timeout:AAAA/none/none", "a-only-stall", 14600, 15400},
 		{"Go waits attempts × timeout when AAAA never comes, then returns A", "scratch/timeout:AAAA/none/none", "a-only-stall", 9600, 10400},
 		{"glibc retries a truncated answer over TCP", "slim/truncate/none/none", "both-fast", 0, 400},
+		// musl res_msend.c: TCP after TC only from 1.2.4 (commit 51d4669f).
+		{"musl 1.2.3 takes an empty truncated answer as final", "alpine-3.17/tcponly/none/none", "fail-fast", 0, 400},
+		{"musl 1.2.5 retries the empty truncated answer over TCP", "alpine/tcponly/none/none", "both-fast", 0, 400},
+		{"musl 1.2.3 loses the address at the end of a cut CNAME chain", "alpine-3.17/cname/none/none", "fail-fast", 0, 400},
+		{"musl 1.2.5 gets the whole chain over TCP", "alpine/cname/none/none", "both-fast", 0, 400},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -141,6 +146,30 @@ func TestMatrix(t *testing.T) {
 			assert.LessOrEqual(t, *r.P50ms, c.maxP50, c.variant)
 		})
 	}
+
+	t.Run("the two musls return as many addresses as their sources say", func(t *testing.T) {
+		cases := []struct {
+			variant string
+			want    int64
+		}{
+			// 1.2.5: TCP, AAAA parsed first, MAXADDRS 48 (lookup_name.c name_from_dns, dns_parse_callback).
+			{"alpine/truncate/none/none", 48},
+			{"alpine/tcponly/none/none", 48},
+			{"alpine/truncate/none/addrconfig", 40},
+			// 1.2.3: the records of the 512-byte UDP answers, no TCP.
+			{"alpine-3.17/truncate/none/addrconfig", 30},
+		}
+		for _, c := range cases {
+			r, ok := recs[c.variant]
+			require.True(t, ok, c.variant)
+			assert.Equal(t, c.want, r.Int("addresses"), "%s: %s", c.variant, r.Evidence)
+		}
+		old, now := recs["alpine-3.17/truncate/none/none"], recs["alpine/truncate/none/none"]
+		assert.NotEqual(t, old.Int("addresses"), now.Int("addresses"), "the versions differ in what they return, not only in whether")
+		assert.Equal(t, old.Int("predicted_addresses"), old.Int("addresses"), "1.2.3 keeps exactly what the truncated answers held")
+		assert.Equal(t, "musl-1.2.3", old.Libc, "read from the image")
+		assert.Equal(t, "musl-1.2.5", now.Libc, "read from the image")
+	})
 
 	t.Run("glibc sends the pair from one source port at once", func(t *testing.T) {
 		r, ok := recs["slim/race/none/none"]

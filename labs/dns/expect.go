@@ -28,7 +28,25 @@ type expect struct {
 	Known bool
 	// Why cites the source.
 	Why string
+	// Addrs is the number of addresses one lookup returns, where the
+	// source settles it (0: not predicted); AddrsFromUDP says instead that
+	// the resolver keeps exactly the records of its truncated UDP answers,
+	// whose count the server's log gives.
+	Addrs        int
+	AddrsFromUDP bool
+	// Names are the names a search cell's lookup asks, in order, and
+	// Queries how many queries that is (0: not predicted).
+	Names   []string
+	Queries int
 }
+
+// muslMaxAddrs is MAXADDRS (src/network/lookup.h): musl's lookup keeps at
+// most 48 addresses, whatever the answers hold.
+const muslMaxAddrs = 48
+
+// bigSet is how many A and how many AAAA records dnsfaker's truncate and
+// tcponly answer with (dnsfaker/answer.go truncateRecords).
+const bigSet = 40
 
 const (
 	// fastMs bounds the median of a cell whose lookups wait on no timer:
@@ -74,9 +92,14 @@ func parseResolvOptions(opts string) resolvConf {
 	return rc
 }
 
-// predict is the lab's expected value for a cell.
-func predict(resolver, fault, options, flags string) expect {
+// predict is the lab's expected value for a cell; libc is the base's C
+// library and version (musl-1.2.3, musl-1.2.5 ...), which decides musl's
+// handling of truncated answers.
+func predict(resolver, libc, fault, options, flags string) expect {
 	rc := parseResolvOptions(options)
+	if resolver == "musl" && sizeFault(fault) || resolver == "musl" && fault == "truncate" {
+		return predictMuslSize(libc, fault, flags == "addrconfig")
+	}
 	if flags == "addrconfig" && (resolver == "glibc" || resolver == "musl") {
 		// A container on a Docker network without IPv6 has no IPv6
 		// address at all, not even ::1 (/proc/net/if_inet6 is empty).
@@ -85,7 +108,7 @@ func predict(resolver, fault, options, flags string) expect {
 		// socket can connect to ::1, which fails: also A only. One query,
 		// nothing to race or lose.
 		switch fault {
-		case "ok", "race", "timeout:AAAA", "servfail:AAAA", "refused:AAAA", "truncate":
+		case "ok", "race", "timeout:AAAA", "servfail:AAAA", "refused:AAAA", "truncate", "tcponly", "cname":
 			return expect{Result: "a-only", Known: true,
 				Why: resolver + " getaddrinfo: AI_ADDRCONFIG in a container without IPv6 sends no AAAA query"}
 		}
@@ -117,9 +140,67 @@ func predictMusl(fault string, rc resolvConf) expect {
 	case "servfail:AAAA", "refused:AAAA":
 		return expect{Result: "fail", Code: "EAI_AGAIN", DelayMs: 1000 * rc.timeout, Known: true,
 			Why: "musl __res_msend_rc retries SERVFAIL/REFUSED until timeout; name_from_dns returns EAI_AGAIN for rcode 2 and drops the A answer"}
-	case "truncate":
-		return expect{Known: false,
-			Why: "musl 1.2.3 has no TCP fallback (added in 1.2.4, commit 51d4669f): it takes whatever the truncated UDP answer holds"}
+	}
+	return expect{Why: "no prediction from source: measured only"}
+}
+
+// muslTCPFallback reports whether a musl version retries a truncated UDP
+// answer over TCP: 1.2.4 and later (src/network/res_msend.c
+// __res_msend_rc, "If answer is truncated (TC bit), fallback to TCP",
+// commit 51d4669f). Unknown versions are taken as current.
+func muslTCPFallback(libc string) bool {
+	v := strings.TrimPrefix(libc, "musl-")
+	var maj, min, patch int
+	if _, err := fmt.Sscanf(v, "%d.%d.%d", &maj, &min, &patch); err != nil {
+		return true
+	}
+	return maj > 1 || maj == 1 && (min > 2 || min == 2 && patch >= 4)
+}
+
+// predictMuslSize: how each musl takes an answer too big for 512 bytes.
+//
+//   - 1.2.3 (src/network/res_msend.c at v1.2.3) reads UDP only, into a
+//     512-byte buffer (lookup_name.c name_from_dns, abuf[2][512]), and
+//     accepts a TC answer as it is; name_from_dns keeps the address
+//     records it holds and, with none in either answer, returns
+//     EAI_NONAME ("if (ctx.cnt) return ctx.cnt; return EAI_NONAME").
+//   - 1.2.5 retries over TCP on TC (res_msend.c __res_msend_rc) into a
+//     4800-byte buffer (lookup_name.c ABUF_SIZE, raised from 768 in
+//     a4ecaf89 for chained CNAMEs), parses the AAAA answer first
+//     ("for (i=nq-1; i>=0; i--)") and stops adding at MAXADDRS
+//     (dns_parse_callback "if (ctx->cnt >= MAXADDRS) return 0").
+//
+// aOnly is AI_ADDRCONFIG without IPv6: one A query (see predict).
+func predictMuslSize(libc, fault string, aOnly bool) expect {
+	both, n := "both", 2*bigSet
+	if aOnly {
+		both, n = "a-only", bigSet
+	}
+	tcp := muslTCPFallback(libc)
+	ver := strings.TrimPrefix(libc, "musl-")
+	switch {
+	case fault == "truncate" && tcp:
+		return expect{Result: both, Known: true, Addrs: min(n, muslMaxAddrs),
+			Why: "musl " + ver + " res_msend.c __res_msend_rc: TC → the query again over TCP; name_from_dns parses AAAA first and keeps MAXADDRS (48) addresses"}
+	case fault == "truncate":
+		return expect{Result: both, Known: true, AddrsFromUDP: true,
+			Why: "musl " + ver + " has no TCP fallback (added in 1.2.4): name_from_dns keeps the address records that fit in the truncated 512-byte UDP answers"}
+	case fault == "tcponly" && tcp:
+		return expect{Result: both, Known: true, Addrs: min(n, muslMaxAddrs),
+			Why: "musl " + ver + " __res_msend_rc: TC → TCP, which holds the whole set; AAAA first, capped at MAXADDRS (48)"}
+	case fault == "tcponly":
+		return expect{Result: "fail", Code: "EAI_NONAME", Known: true,
+			Why: "musl " + ver + " takes the empty TC answer as final (no TCP before 1.2.4): name_from_dns finds no address and returns EAI_NONAME"}
+	case sizeFault(fault) && tcp:
+		a := 2
+		if aOnly {
+			a = 1
+		}
+		return expect{Result: both, Known: true, Addrs: a,
+			Why: "musl " + ver + " __res_msend_rc: TC → TCP; the ~800-byte chain fits ABUF_SIZE 4800 (768 in 1.2.4 cut it)"}
+	case sizeFault(fault):
+		return expect{Result: "fail", Code: "EAI_NONAME", Known: true,
+			Why: "musl " + ver + ": the UDP answer cut at 512 bytes holds CNAMEs but not the address at the chain's end, and there is no TCP retry before 1.2.4: EAI_NONAME"}
 	}
 	return expect{Why: "no prediction from source: measured only"}
 }
@@ -155,7 +236,7 @@ func predictGlibc(fault string, rc resolvConf) expect {
 	case "servfail:AAAA", "refused:AAAA":
 		return expect{Result: "a-only", Known: true,
 			Why: "glibc nss_dns/dns-host.c gaih_getanswer: a failed second reply still lets the first one through"}
-	case "truncate":
+	case "truncate", "tcponly", "cname":
 		return expect{Result: "both", Known: true, Why: "glibc send_dg: TC bit → the query is redone over TCP (send_vc)"}
 	}
 	return expect{Why: "no prediction from source: measured only"}
@@ -177,8 +258,11 @@ func predictGo(fault string, rc resolvConf) expect {
 			Why: "Go tryOneName: attempts × timeout for the AAAA, then the A answer alone"}
 	case "servfail:AAAA", "refused:AAAA":
 		return expect{Result: "a-only", Known: true, Why: "Go goLookupIPCNAMEOrder: a failed AAAA leaves the A answer"}
-	case "truncate":
+	case "truncate", "tcponly":
 		return expect{Result: "both", Known: true, Why: "Go exchange: TC bit → retry over TCP"}
+	case "cname":
+		return expect{Result: "both", Known: true, Addrs: 2,
+			Why: "Go sends EDNS0 with a 1232-byte buffer (dnsclient_unix.go newRequest), which the ~800-byte chain fits; goLookupIPCNAMEOrder takes the address at the chain's end"}
 	}
 	return expect{Why: "no prediction from source: measured only"}
 }

@@ -16,6 +16,7 @@ import (
 // the libc's for the C probe, Go's own for the static Go probe.
 var resolverOf = map[images.Key]string{
 	images.Alpine:           "musl",
+	images.Alpine317:        "musl",
 	images.Slim:             "glibc",
 	images.Full:             "glibc",
 	images.DistrolessBase:   "glibc",
@@ -28,10 +29,22 @@ var resolverOf = map[images.Key]string{
 // probeImage builds the lookup probe into a base: gai compiled in the
 // builder against the base's libc (gcc for glibc, musl-gcc for musl), or
 // golookup compiled on the host with CGO_ENABLED=0 for bases without a libc.
+// libcOf is the libc version a base's cells are predicted for: the catalog's
+// label, which TestCatalogLibcAgreesWithTheImage holds to what the image
+// itself prints. Cells are laid out (--list, --short) before any image
+// exists, so the prediction cannot wait for the image.
+func libcOf(base images.Key) string {
+	s, err := images.Lookup(base)
+	if err != nil {
+		return ""
+	}
+	return s.StandinLibc
+}
+
 func probeImage(ctx context.Context, env *lab.Env, base images.Key) (images.Image, error) {
 	resolver, ok := resolverOf[base]
 	if !ok {
-		return images.Image{}, fmt.Errorf("the dns lab has no probe for base %q (known: alpine, slim, full, distroless-base, distroless-static, scratch, python-slim, python-alpine)", base)
+		return images.Image{}, fmt.Errorf("the dns lab has no probe for base %q (known: alpine, alpine-3.17, slim, full, distroless-base, distroless-static, scratch, python-slim, python-alpine)", base)
 	}
 	if resolver == "go" {
 		bin, err := gobuild.Source(ctx, probes.Sources, "golookup", gobuild.Options{})

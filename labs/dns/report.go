@@ -62,6 +62,10 @@ func readReportCell(r record.Record, m map[string]any) reportCell {
 	if c.flg, ok = report.Str(m, "flags"); !ok {
 		c.flg = part(3)
 	}
+	if form, ok := report.Str(m, "form"); ok && form != "" {
+		// A search cell's row is its name form: the hints are not crossed.
+		c.flg = form
+	}
 	return c
 }
 

@@ -68,6 +68,12 @@ func startRig(ctx context.Context, env *lab.Env, cfg Config, cells []cell, loads
 	var rules strings.Builder
 	rules.WriteString("# one rule per lab cell: the cell's own name gets the cell's fault\n")
 	for _, c := range cells {
+		if c.form != "" {
+			for _, l := range searchRules(c) {
+				rules.WriteString(l + "\n")
+			}
+			continue
+		}
 		fmt.Fprintf(&rules, "%s %s\n", c.name, c.fault)
 	}
 	for _, lc := range loads {
@@ -193,10 +199,7 @@ func joinErrs(errs []error) string {
 // Docker's embedded resolver, which would re-send each query from a fresh
 // socket and hide exactly the client behaviour under test).
 func (rg *rig) writeResolvConf(options string) (string, error) {
-	content := "nameserver " + rg.fakerIP + "\n"
-	if options != "" {
-		content += "options " + options + "\n"
-	}
+	content := "nameserver " + rg.fakerIP + "\n" + resolvConfBody(options)
 	return writeTemp(rg.dir, "resolv-"+strings.NewReplacer(" ", "_", ":", "-").Replace(optionsSlug(options))+".conf", content)
 }
 

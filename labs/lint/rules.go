@@ -77,10 +77,10 @@ var rules = []Rule{
 	{ID: UntaggedBase, Severity: SevWarning, Lab: "dns",
 		Title: "base image has no tag or uses :latest",
 		Why: "An untagged or :latest base is whatever was published last, and its C library comes with it. " +
-			"The dns lab's truncate cell records musl 1.2.3 (Alpine 3.17 and before) keeping a truncated UDP answer " +
-			"without retrying over TCP; musl 1.2.4 (Alpine 3.18) added the retry. The same FROM line gives another " +
+			"The dns lab's tcponly cells record musl 1.2.3 (Alpine 3.17 and before) taking an empty truncated UDP answer " +
+			"as final (EAI_NONAME) where musl 1.2.5 (Alpine 3.20) retries over TCP and returns 48 addresses. The same FROM line gives another " +
 			"resolver depending on the day it is built. Pin major.minor (alpine:3.20, python:3.11-slim) and move it on purpose.",
-		Records: []Ref{{"dns", "alpine/truncate/none/none"}}},
+		Records: []Ref{{"dns", "alpine-3.17/tcponly/none/none"}, {"dns", "alpine/tcponly/none/none"}}},
 	{ID: NoDigest, Severity: SevInfo, Lab: "surface",
 		Title: "base image is not pinned by digest",
 		Why: "A tag is rebuilt in place (point releases, security fixes), so what is behind it changes. The surface lab " +

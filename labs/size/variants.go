@@ -65,9 +65,10 @@ var course = map[images.Key]struct {
 var standinNote = map[images.Key]string{
 	images.Slim:             "debootstrap --variant=minbase with docs, man pages, locales and apt lists removed, the way debian:bookworm-slim is made",
 	images.Full:             "debootstrap's default variant of bookworm (the course's row is ubuntu:22.04, another distribution)",
-	images.Alpine:           "only Debian's musl and busybox-static; alpine:3.20 also ships apk-tools, libssl3/libcrypto3, zlib, ca-certificates-bundle, alpine-baselayout, scanelf and musl-utils",
+	images.Alpine:           "only Debian trixie's musl and busybox-static; alpine:3.20 also ships apk-tools, libssl3/libcrypto3, zlib, ca-certificates-bundle, alpine-baselayout, scanelf and musl-utils",
 	images.DistrolessStatic: "CA bundle, zoneinfo (without right/), passwd, group, nsswitch.conf and netbase files taken from Debian's .debs, as Google's image is",
 	images.DistrolessBase:   "the distroless-static stand-in plus the files of Debian's libc6 and libssl3",
 	images.PythonSlim:       "slim plus Debian's python3 and python3-pip (python:3.11-slim builds CPython into /usr/local instead and needs fewer packages)",
+	images.Alpine317:        "the alpine stand-in's recipe with Debian bookworm's musl 1.2.3 and busybox 1.35; alpine:3.17 also ships apk-tools, libssl3/libcrypto3, zlib, ca-certificates-bundle, alpine-baselayout, scanelf and musl-utils",
 	images.PythonAlpine:     "the alpine stand-in plus CPython 3.11 built with musl-gcc into /usr/local, without pip",
 }

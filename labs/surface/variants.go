@@ -46,6 +46,7 @@ var variants = []Variant{
 	{Base: images.Slim, Expect: ShellPM, DB: DBDpkg},
 	{Base: images.Full, Expect: ShellPM, DB: DBDpkg},
 	{Base: images.Alpine, Expect: Shell, DB: DBApk},
+	{Base: images.Alpine317, Expect: Shell, DB: DBApk},
 	{Base: images.DistrolessStatic, Expect: NoShell, DB: DBStatusD},
 	{Base: images.DistrolessBase, Expect: NoShell, DB: DBStatusD},
 	{Base: images.Scratch, Expect: Empty, DB: DBNone},

@@ -4,6 +4,6 @@ import "github.com/spf13/cobra"
 
 // addMoreCommands adds the commands that live in their own files.
 func addMoreCommands(root *cobra.Command) {
-	root.AddCommand(newDNSFakerCmd())
+	root.AddCommand(newDNSFakerCmd(), newCheckCmd())
 	root.AddCommand(newReportCmd(), newClaimsCmd(), newRecommendCmd(), newLintCmd())
 }

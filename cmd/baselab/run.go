@@ -95,7 +95,8 @@ func runLabs(cmd *cobra.Command, o *runOpts, ls []lab.Lab, lo labOpts) error {
 	if out == "" {
 		out = filepath.Join("results", time.Now().UTC().Format("20060102T150405Z"))
 	}
-	eng, cat, err := connect(cmd)
+	// What the run needs is checked once, here, before any lab starts.
+	eng, cat, err := preflight(cmd.Context(), cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,9 @@ type Catalog struct {
 
 	mu    sync.Mutex
 	calls map[string]*call
+	// pullErrs are the pulls that failed, by reference: each is tried and
+	// reported once per catalog, not once per lab that needs the image.
+	pullErrs map[string]error
 }
 
 type call struct {
@@ -83,7 +86,7 @@ func New(eng *engine.Engine, opts Options) (*Catalog, error) {
 		progress = io.Discard
 	}
 	c := &Catalog{eng: eng, mode: mode, mirror: mirror, progress: &lockedWriter{w: progress},
-		files: fixtures.Images, calls: map[string]*call{}}
+		files: fixtures.Images, calls: map[string]*call{}, pullErrs: map[string]error{}}
 	c.puller = c.pull
 	return c, nil
 }
@@ -172,7 +175,9 @@ func (c *Catalog) ensure(ctx context.Context, spec Spec) (Image, error) {
 			if err == nil || c.mode == Registry {
 				return im, err
 			}
-			fmt.Fprintf(c.progress, "%s: %v; building the stand-in\n", spec.Key, err)
+			if !errors.Is(err, errPullFailed) {
+				fmt.Fprintf(c.progress, "%s: %v; building the stand-in\n", spec.Key, err)
+			}
 		}
 	}
 	return c.standin(ctx, spec)
@@ -197,8 +202,7 @@ func (c *Catalog) fromRegistry(ctx context.Context, spec Spec, ref string) (Imag
 		}
 		return im, err
 	}
-	fmt.Fprintf(c.progress, "%s: pulling %s\n", spec.Key, ref)
-	if err := c.puller(ctx, ref); err != nil {
+	if err := c.pullOnce(ctx, spec.Key, ref); err != nil {
 		return Image{}, fmt.Errorf("pull %s: %w (offline? set %s=local to build stand-ins)", ref, err, EnvMode)
 	}
 	im, ok, err := c.inspect(ctx, ref)

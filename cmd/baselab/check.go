@@ -26,7 +26,7 @@ type need struct {
 
 // errNeeds is returned when the block above it lists an unmet need: the
 // block is the message, so the error line only points at it.
-var errNeeds = errors.New("prerequisites missing: see the block above")
+var errNeeds = errors.New("prerequisites missing: see above")
 
 func newCheckCmd() *cobra.Command {
 	return &cobra.Command{
@@ -70,10 +70,14 @@ func preflight(ctx context.Context, w io.Writer) (*engine.Engine, *images.Catalo
 	}
 	needs = append(needs, imageNeeds(ctx, cat)...)
 	needs = append(needs, goNeed())
-	missing := printNeeds(w, needs)
-	if missing {
+	if printNeeds(w, needs) {
 		if eng != nil {
 			eng.Close()
+		}
+		for _, n := range needs {
+			if n.fix != "" && countUnmet(needs) == 1 {
+				return nil, nil, fmt.Errorf("cannot start: %s: %s", n.name, n.fix)
+			}
 		}
 		return nil, nil, errNeeds
 	}
@@ -157,15 +161,20 @@ func goNeed() need {
 }
 
 // printNeeds writes the block and reports whether a need is unmet. A run
-// whose needs are all met prints one line, not the block.
+// whose needs are all met, or that misses one thing, prints one line, not
+// the block.
 func printNeeds(w io.Writer, needs []need) bool {
-	missing := false
+	var unmet []need
 	for _, n := range needs {
 		if n.fix != "" {
-			missing = true
+			unmet = append(unmet, n)
 		}
 	}
-	if !missing {
+	if len(unmet) == 1 {
+		// One thing to do is one line: the error preflight returns.
+		return true
+	}
+	if len(unmet) == 0 {
 		parts := make([]string, len(needs))
 		for i, n := range needs {
 			parts[i] = n.name + " " + n.have
@@ -182,6 +191,16 @@ func printNeeds(w io.Writer, needs []need) bool {
 		}
 	}
 	return true
+}
+
+func countUnmet(needs []need) int {
+	n := 0
+	for _, x := range needs {
+		if x.fix != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // oneLine keeps an error to its first line.

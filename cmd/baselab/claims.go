@@ -105,6 +105,11 @@ func runClaims(ctx context.Context, o *claimsOpts, name string, stdout, stderr i
 	file, err := claims.Load(name)
 	if err != nil {
 		if ps, ok := err.(claims.Problems); ok {
+			if len(ps) == 1 {
+				// One problem is one line.
+				fmt.Fprintf(stderr, "%s; nothing was run\n", ps[0].Error())
+				return claimsBadInput, nil
+			}
 			for _, p := range ps {
 				fmt.Fprintln(stderr, p.Error())
 			}

@@ -19,7 +19,7 @@ func (c *Catalog) find(ctx context.Context, key Key, mode Mode) (im Image, ok bo
 		return Image{}, false, err
 	}
 	if spec.Registry != "" && mode != Local {
-		if ref, rerr := registryRef(spec); rerr == nil {
+		if ref, rerr := c.registryRef(spec); rerr == nil {
 			im, ok, err := c.inspect(ctx, ref)
 			if err != nil {
 				return Image{}, false, err

@@ -43,7 +43,7 @@ func (c *Catalog) Needs(ctx context.Context) (Needs, error) {
 			n.Bootstrap = append(n.Bootstrap, spec.Key)
 			continue
 		}
-		ref, err := registryRef(spec)
+		ref, err := c.registryRef(spec)
 		if err == nil {
 			_, err = c.fromRegistry(ctx, spec, ref)
 		}

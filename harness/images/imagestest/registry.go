@@ -105,4 +105,3 @@ func Push(t testing.TB, eng *engine.Engine, src, ref string) {
 		require.Empty(t, m.Error, "push %s", ref)
 	}
 }
-

@@ -74,7 +74,8 @@ team guards its move to alpine with its own image and probe.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			code, err := runClaims(cmd.Context(), o, args[0], cmd.OutOrStdout(), cmd.ErrOrStderr(), func() (*lab.Env, func(), error) {
-				eng, cat, err := connect(cmd)
+				// The same check as `baselab run`, once, before any lab.
+				eng, cat, err := preflight(cmd.Context(), cmd.ErrOrStderr())
 				if err != nil {
 					return nil, nil, err
 				}

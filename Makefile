@@ -15,13 +15,18 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/baselab
 
 # Runs every lab on real containers and writes results.jsonl and the report.
+# .ci/prereqs installs debootstrap when root with apt; `baselab run` checks
+# what it needs first and stops with one block if something is missing.
 labs: build
+	@.ci/prereqs
 	rm -rf $(OUT)
 	./$(BIN) run --out $(OUT)
 
 # Every test, Docker labs included (the first run builds the offline images).
 # -count=1: a cached pass says nothing about the engine the labs run on now.
-test:
+test: build
+	@.ci/prereqs --test
+	./$(BIN) check
 	$(GO) test -count=1 -timeout $(TIMEOUT) ./...
 
 # Speed goals live here, not in timed tests: container start against the

@@ -85,7 +85,8 @@ team guards its move to alpine with its own image and probe.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			code, err := runClaims(cmd.Context(), o, args[0], cmd.OutOrStdout(), cmd.ErrOrStderr(), func() (*lab.Env, func(), error) {
-				eng, cat, err := connect(cmd)
+				// The same check as `baselab run`, once, before any lab.
+				eng, cat, err := preflight(cmd.Context(), cmd.ErrOrStderr())
 				if err != nil {
 					return nil, nil, err
 				}
@@ -116,6 +117,11 @@ func runClaims(ctx context.Context, o *claimsOpts, name string, stdout, stderr i
 	file, err := claims.Load(name)
 	if err != nil {
 		if ps, ok := err.(claims.Problems); ok {
+			if len(ps) == 1 {
+				// One problem is one line.
+				fmt.Fprintf(stderr, "%s; nothing was run\n", ps[0].Error())
+				return claimsBadInput, nil
+			}
 			for _, p := range ps {
 				fmt.Fprintln(stderr, p.Error())
 			}

@@ -109,7 +109,7 @@ func TestClaimsExitCodes(t *testing.T) {
 		{
 			name: "an unknown fault: exit 2, one line naming the claim",
 			file: `claims: [{id: typo, claim: x, lab: dns, variant: alpine/rase/none/none, measure: p95_ms, bound: "< 500"}]`,
-			code: claimsBadInput, stderr: []string{`claims.yaml: claim typo: parse fault "rase": unknown fault "rase"`, "1 problems: nothing was run"},
+			code: claimsBadInput, stderr: []string{`claims.yaml: claim typo: parse fault "rase": unknown fault "rase"`, "; nothing was run"},
 		},
 	}
 	for _, c := range cases {

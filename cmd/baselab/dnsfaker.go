@@ -7,8 +7,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -97,7 +100,7 @@ folder is the full reference.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.listen, "listen", "", "address for DNS over UDP and TCP, as in 127.0.0.2:53 (required)")
-	fl.StringVar(&f.http, "http", "", "address for the HTTP API, as in 127.0.0.1:8053 (off unless set)")
+	fl.StringVar(&f.http, "http", "", "address for the HTTP API (off unless set); a port alone (8053, :8053) is loopback; another host only when named, as in 0.0.0.0:8053")
 	fl.StringVar(&f.fault, "fault", "ok", "fault for every name that no rule matches")
 	fl.StringVar(&f.rules, "rules", "", "rules file: one \"<name-pattern> <fault>\" per line")
 	fl.BoolVar(&f.quiet, "quiet", false, "do not write the query log to stdout")
@@ -125,7 +128,11 @@ func runDNSFaker(ctx context.Context, f dnsfakerFlags, stdout, stderr io.Writer)
 	// The HTTP address is bound first: it is the cheaper one to undo.
 	var httpLn net.Listener
 	if f.http != "" {
-		if httpLn, err = net.Listen("tcp", f.http); err != nil {
+		addr, err := httpAddr(f.http)
+		if err != nil {
+			return fmt.Errorf("dnsfaker: --http: %w", err)
+		}
+		if httpLn, err = net.Listen("tcp", addr); err != nil {
 			return fmt.Errorf("dnsfaker: --http: %w", err)
 		}
 		defer httpLn.Close()
@@ -176,6 +183,26 @@ func runDNSFaker(ctx context.Context, f dnsfakerFlags, stdout, stderr io.Writer)
 	return nil
 }
 
+// httpAddr is where the HTTP API listens: the control API changes the
+// server's rules, so an address without a host ("8053", ":8053") means
+// loopback; another host is bound only when named.
+func httpAddr(s string) (string, error) {
+	if !strings.Contains(s, ":") {
+		s = ":" + s
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", err
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return "", fmt.Errorf("port %q: want a number from 0 to 65535", port)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
 // readyLine tells a person (or a harness waiting for it) what is serving.
 func readyLine(addr string, f dnsfakerFlags, cfg dnsfaker.Config, httpLn net.Listener) string {
 	line := fmt.Sprintf("dnsfaker: serving udp+tcp on %s, default fault %s", addr, cfg.Default)
@@ -184,6 +211,11 @@ func readyLine(addr string, f dnsfakerFlags, cfg dnsfaker.Config, httpLn net.Lis
 	}
 	if httpLn != nil {
 		line += ", http on " + httpLn.Addr().String()
+		if ap, err := netip.ParseAddrPort(httpLn.Addr().String()); err == nil && ap.Addr().IsLoopback() {
+			line += " (loopback only)"
+		} else {
+			line += " (NOT loopback: anyone who reaches it can read the log and change the rules)"
+		}
 	}
 	if f.quiet {
 		return line + ", query log off (--quiet)"

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/baselab/baselab/harness/record"
@@ -43,7 +44,16 @@ PATTERN (run only the variants named: a variant's name, or a glob where
   baselab run dns --list                    # its variants, without Docker
   baselab run dns --variant 'alpine/race/*' # only those
   baselab run wheel --short                 # skip the slow cells (they are named)`,
-		Args: cobra.NoArgs,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			names := make([]string, 0, len(labs.All()))
+			for _, l := range labs.All() {
+				names = append(names, l.Name)
+			}
+			return usage(fmt.Errorf("unknown lab %q: the labs are %s", args[0], strings.Join(names, ", ")))
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLabs(cmd, o, labs.All(), labOpts{})
 		},
@@ -61,7 +71,7 @@ PATTERN (run only the variants named: a variant's name, or a glob where
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if lo.list {
 					if err := l.Validate(lo.only); err != nil {
-						return err
+						return usage(err)
 					}
 					for _, v := range l.Variants() {
 						if len(lo.only) == 0 || (&lab.Env{Only: lo.only}).Want(v) {
@@ -91,17 +101,21 @@ func runLabs(cmd *cobra.Command, o *runOpts, ls []lab.Lab, lo labOpts) error {
 	// before the results folder exists: a typo costs nothing.
 	for _, l := range ls {
 		if err := l.Validate(lo.only); err != nil {
-			return err
+			return usage(err)
 		}
 	}
 	out := o.out
 	if out == "" {
 		out = filepath.Join("results", time.Now().UTC().Format("20060102T150405Z"))
 	}
-	if err := record.CheckFresh(out, o.append); err != nil {
+	if err := checkOut(out); err != nil {
 		return err
 	}
-	eng, cat, err := connect(cmd)
+	if err := record.CheckFresh(out, o.append); err != nil {
+		return usage(err)
+	}
+	// What the run needs is checked once, here, before any lab starts.
+	eng, cat, err := preflight(cmd.Context(), cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,10 @@ type Engine struct {
 	API *client.Client
 	// RunID labels what this process creates; see LabelRun.
 	RunID string
+	// Created, when set, is called with the ID of every container baselab
+	// creates on this engine, before the container can be removed: a test
+	// inspects them there (TestEveryLabContainerIsUnprivileged).
+	Created func(ctx context.Context, id string)
 }
 
 // ErrUnreachable is wrapped by Connect when no engine answers.

@@ -11,28 +11,33 @@ import (
 // building. ok is false when it is not in the engine yet; the returned Image
 // still says what it would be (ref when it can be known, libc, stand-in).
 func (c *Catalog) Find(ctx context.Context, key Key) (im Image, ok bool, err error) {
+	return c.find(ctx, key, c.mode)
+}
+
+// find is Find as if the catalog's mode were mode.
+func (c *Catalog) find(ctx context.Context, key Key, mode Mode) (im Image, ok bool, err error) {
 	spec, err := Lookup(key)
 	if err != nil {
 		return Image{}, false, err
 	}
-	if spec.Registry != "" && c.mode != Local {
-		if ref, rerr := registryRef(spec); rerr == nil {
+	if spec.Registry != "" && mode != Local {
+		if ref, rerr := c.registryRef(spec); rerr == nil {
 			im, ok, err := c.inspect(ctx, ref)
 			if err != nil {
 				return Image{}, false, err
 			}
-			if ok || c.mode == Registry {
+			if ok || mode == Registry {
 				im.Key, im.Ref, im.Libc = key, ref, spec.RegistryLibc
 				return im, ok, nil
 			}
-		} else if c.mode == Registry {
+		} else if mode == Registry {
 			return Image{}, false, rerr
 		}
 	}
 	im = Image{Key: key, Libc: spec.StandinLibc, Standin: spec.Registry != "", StandinFor: spec.StandinFor(), StandinLacks: spec.StandinLacks()}
 	bases := map[string]Image{}
 	for arg, k := range spec.Bases {
-		b, ok, err := c.Find(ctx, k)
+		b, ok, err := c.find(ctx, k, mode)
 		if err != nil || !ok {
 			return im, false, err
 		}

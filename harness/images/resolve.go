@@ -37,21 +37,28 @@ type Options struct {
 	// BASELAB_DEBIAN_MIRROR, then the host's apt sources, then lets
 	// debootstrap use its default.
 	Mirror string
+	// RegistryMirror is where registry images are pulled from (see
+	// EnvRegistryMirror); "" reads BASELAB_REGISTRY_MIRROR.
+	RegistryMirror string
 }
 
 // Catalog resolves keys to images in one engine. It is safe for concurrent
 // use: each key is resolved at most once per Catalog, and builds across
 // processes are serialised by a lock file per image.
 type Catalog struct {
-	eng      *engine.Engine
-	mode     Mode
-	mirror   string
-	progress io.Writer
-	files    fs.FS
-	puller   puller
+	eng       *engine.Engine
+	mode      Mode
+	mirror    string
+	regMirror string
+	progress  io.Writer
+	files     fs.FS
+	puller    puller
 
 	mu    sync.Mutex
 	calls map[string]*call
+	// pullErrs are the pulls that failed, by reference: each is tried and
+	// reported once per catalog, not once per lab that needs the image.
+	pullErrs map[string]error
 }
 
 type call struct {
@@ -82,8 +89,12 @@ func New(eng *engine.Engine, opts Options) (*Catalog, error) {
 	if progress == nil {
 		progress = io.Discard
 	}
-	c := &Catalog{eng: eng, mode: mode, mirror: mirror, progress: &lockedWriter{w: progress},
-		files: fixtures.Images, calls: map[string]*call{}}
+	regMirror := opts.RegistryMirror
+	if regMirror == "" {
+		regMirror = mirrorFromEnv()
+	}
+	c := &Catalog{eng: eng, mode: mode, mirror: mirror, regMirror: regMirror, progress: &lockedWriter{w: progress},
+		files: fixtures.Images, calls: map[string]*call{}, pullErrs: map[string]error{}}
 	c.puller = c.pull
 	return c, nil
 }
@@ -156,7 +167,7 @@ func (c *Catalog) ensure(ctx context.Context, spec Spec) (Image, error) {
 	if spec.Registry != "" && c.mode == Auto {
 		// auto uses what the engine already has — the registry image, or a
 		// stand-in built earlier — before it tries the network.
-		if ref, err := registryRef(spec); err == nil {
+		if ref, err := c.registryRef(spec); err == nil {
 			if im, ok, err := c.inspect(ctx, ref); err == nil && ok {
 				im.Key, im.Libc = spec.Key, spec.RegistryLibc
 				return im, nil
@@ -167,7 +178,7 @@ func (c *Catalog) ensure(ctx context.Context, spec Spec) (Image, error) {
 		}
 	}
 	if spec.Registry != "" && c.mode != Local {
-		ref, err := registryRef(spec)
+		ref, err := c.registryRef(spec)
 		if err != nil {
 			if c.mode == Registry {
 				return Image{}, err
@@ -178,10 +189,22 @@ func (c *Catalog) ensure(ctx context.Context, spec Spec) (Image, error) {
 			if err == nil || c.mode == Registry {
 				return im, err
 			}
-			fmt.Fprintf(c.progress, "%s: %v; building the stand-in\n", spec.Key, err)
+			if !errors.Is(err, errPullFailed) {
+				fmt.Fprintf(c.progress, "%s: %v; building the stand-in\n", spec.Key, err)
+			}
 		}
 	}
 	return c.standin(ctx, spec)
+}
+
+// registryRef is the reference a registry image is pulled and found as:
+// through the registry mirror when one is set.
+func (c *Catalog) registryRef(spec Spec) (string, error) {
+	ref, err := registryRef(spec)
+	if err != nil {
+		return "", err
+	}
+	return throughMirror(ref, c.regMirror)
 }
 
 func registryRef(spec Spec) (string, error) {
@@ -203,8 +226,7 @@ func (c *Catalog) fromRegistry(ctx context.Context, spec Spec, ref string) (Imag
 		}
 		return im, err
 	}
-	fmt.Fprintf(c.progress, "%s: pulling %s\n", spec.Key, ref)
-	if err := c.puller(ctx, ref); err != nil {
+	if err := c.pullOnce(ctx, spec.Key, ref); err != nil {
 		return Image{}, fmt.Errorf("pull %s: %w (offline? set %s=local to build stand-ins)", ref, err, EnvMode)
 	}
 	im, ok, err := c.inspect(ctx, ref)

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/baselab/baselab/harness/engine"
+	"github.com/baselab/baselab/harness/run"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 )
@@ -68,6 +69,7 @@ func Read(ctx context.Context, eng *engine.Engine, image string, opts Options) (
 	defer func() {
 		_, _ = eng.API.ContainerRemove(context.WithoutCancel(ctx), cr.ID, client.ContainerRemoveOptions{Force: true})
 	}()
+	run.Created(ctx, eng, cr.ID)
 	rc, err := eng.API.ContainerExport(ctx, cr.ID, client.ContainerExportOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("export %s: %w", image, err)
@@ -80,10 +82,15 @@ func Read(ctx context.Context, eng *engine.Engine, image string, opts Options) (
 // refuses Image and Config.Image together), the project's labels plus the
 // caller's.
 func createOptions(eng *engine.Engine, image string, opts Options) client.ContainerCreateOptions {
+	// Never started, but created like every lab container: unprivileged,
+	// read-only, without a network.
+	hc := &container.HostConfig{NetworkMode: "none"}
+	run.Privileges{ReadOnly: true}.Apply(hc)
 	return client.ContainerCreateOptions{
 		Image: image,
 		// Never run: the command only has to exist on paper.
-		Config: &container.Config{Cmd: []string{"/baselab-never-runs"}, Labels: eng.Labels(opts.Labels)},
+		Config:     &container.Config{Cmd: []string{"/baselab-never-runs"}, Labels: eng.Labels(opts.Labels)},
+		HostConfig: hc,
 	}
 }
 

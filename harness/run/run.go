@@ -30,7 +30,9 @@ type Spec struct {
 	// mount (unlike a copied file) survives the engine rewriting
 	// /etc/resolv.conf at start, which is why the DNS lab uses one.
 	Binds []Bind
-	// Network, when set, is the only network the container joins.
+	// Network, when set, is the only network the container joins; when
+	// empty the container has none (loopback only): a cell that needs a
+	// peer gets a lab network, which the labs create internal.
 	Network string
 	// Aliases on Network.
 	Aliases []string
@@ -38,6 +40,9 @@ type Spec struct {
 	Lab string
 	// Labels are extra labels.
 	Labels map[string]string
+	// Privileges: the zero value drops every capability and sets
+	// no-new-privileges.
+	Privileges
 }
 
 // Bind mounts Host at Container.
@@ -71,6 +76,7 @@ func Start(ctx context.Context, eng *engine.Engine, s Spec) (*Container, error) 
 	var out *Container
 	if c != nil {
 		out = &Container{DockerContainer: c, eng: eng}
+		Created(ctx, eng, c.GetContainerID())
 	}
 	if err != nil {
 		return out, fmt.Errorf("start container from %s: %w", s.Image, err)
@@ -123,8 +129,10 @@ func options(eng *engine.Engine, s Spec) []testcontainers.ContainerCustomizer {
 	if s.Lab != "" {
 		extra[engine.LabelLab] = s.Lab
 	}
+	priv := s.Privileges
 	opts := []testcontainers.ContainerCustomizer{
 		testcontainers.WithLabels(eng.Labels(extra)),
+		testcontainers.WithHostConfigModifier(priv.Apply),
 		// Lab containers exit, crash or never listen on a port: readiness is
 		// the caller's business, not a wait strategy's.
 		testcontainers.WithWaitStrategy(wait.ForNop(func(context.Context, wait.StrategyTarget) error { return nil })),
@@ -157,6 +165,8 @@ func options(eng *engine.Engine, s Spec) []testcontainers.ContainerCustomizer {
 	}
 	if s.Network != "" {
 		opts = append(opts, tcnetwork.WithNetworkName(s.Aliases, s.Network))
+	} else {
+		opts = append(opts, testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) { hc.NetworkMode = "none" }))
 	}
 	return opts
 }

@@ -90,6 +90,9 @@ func startRig(ctx context.Context, env *lab.Env, cfg Config, cells []cell, loads
 		Image: fakerIm.Ref, Lab: "dns", Network: rg.network.Name, Aliases: []string{"dnsfaker"},
 		Cmd:   []string{"--listen", "0.0.0.0:53", "--rules", "/rules.conf"},
 		Binds: []run.Bind{{Host: rulesPath, Container: "/rules.conf"}},
+		// Port 53 is below 1024: the one capability the server keeps. It
+		// writes nothing but its log (stdout).
+		Privileges: run.Privileges{CapAdd: []string{"NET_BIND_SERVICE"}, ReadOnly: true},
 	})
 	if err != nil {
 		return rg, fmt.Errorf("dns: start dnsfaker: %w", err)
@@ -212,6 +215,9 @@ func (rg *rig) startBox(ctx context.Context, base images.Key, options string) (*
 	c, err := run.Start(ctx, rg.env.Engine, run.Spec{
 		Image: im.Ref, Lab: "dns", Network: rg.network.Name, Cmd: []string{"--idle"},
 		Binds: []run.Bind{{Host: path, Container: "/etc/resolv.conf"}},
+		// The probes only resolve names and print: no capability, nothing
+		// written.
+		Privileges: run.Privileges{ReadOnly: true},
 	})
 	b := &box{c: c, im: im}
 	if err != nil {

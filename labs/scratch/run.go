@@ -59,9 +59,9 @@ func runLab(ctx context.Context, env *lab.Env) ([]record.Record, error) {
 	env.Logf("scratch: the program alone on scratch is %d bytes; each fix below says what it adds to that", imgs.baseline.SizeBytes)
 
 	// A user-defined network gives the server its alias through the engine's
-	// embedded DNS server, which is all this lab needs of DNS. It is labelled
-	// for the run's sweep.
-	lnw, err := tcnetwork.New(ctx, tcnetwork.WithLabels(env.Engine.Labels(map[string]string{engine.LabelLab: "scratch"})))
+	// embedded DNS server, which is all this lab needs of DNS; internal, so
+	// no cell reaches beyond it. It is labelled for the run's sweep.
+	lnw, err := tcnetwork.New(ctx, tcnetwork.WithInternal(), tcnetwork.WithLabels(env.Engine.Labels(map[string]string{engine.LabelLab: "scratch"})))
 	if err != nil {
 		return nil, fmt.Errorf("create lab network: %w", err)
 	}
@@ -74,6 +74,9 @@ func runLab(ctx context.Context, env *lab.Env) ([]record.Record, error) {
 	srv, err := run.Start(ctx, env.Engine, run.Spec{
 		Image: imgs.server.Ref, Network: nw, Aliases: []string{Host}, Lab: "scratch",
 		Env: map[string]string{"LAB_TLS_CERT": string(ca.certPEM), "LAB_TLS_KEY": string(ca.keyPEM)},
+		// It listens on 443, below 1024: the one capability it keeps; it
+		// writes nothing.
+		Privileges: run.Privileges{CapAdd: []string{"NET_BIND_SERVICE"}, ReadOnly: true},
 	})
 	// Removed before the network (defers run last-in first-out); the run's
 	// sweep is behind a failure to.

@@ -70,12 +70,17 @@ func StartOnce(ctx context.Context, eng *engine.Engine, ref string) (Start, erro
 
 func startOn(ctx context.Context, eng *engine.Engine, ref string, port int) (st Start, retry bool, err error) {
 	p := network.MustParsePort(appPort)
+	// The app is timed from the host through a port published on loopback,
+	// so it stays on the default bridge (an internal network publishes no
+	// ports); it keeps no capability: it listens on a high port.
+	hc := &container.HostConfig{PortBindings: network.PortMap{
+		p: {{HostIP: loopback, HostPort: strconv.Itoa(port)}},
+	}}
+	run.Privileges{}.Apply(hc)
 	cr, err := eng.API.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Config: &container.Config{Image: ref, Labels: eng.Labels(map[string]string{engine.LabelLab: "size"}),
 			ExposedPorts: network.PortSet{p: {}}},
-		HostConfig: &container.HostConfig{PortBindings: network.PortMap{
-			p: {{HostIP: loopback, HostPort: strconv.Itoa(port)}},
-		}},
+		HostConfig: hc,
 	})
 	if err != nil {
 		return Start{}, false, fmt.Errorf("create container from %s: %w", ref, err)
@@ -83,8 +88,9 @@ func startOn(ctx context.Context, eng *engine.Engine, ref string, port int) (st 
 	defer func() {
 		_, _ = eng.API.ContainerRemove(context.WithoutCancel(ctx), cr.ID, client.ContainerRemoveOptions{Force: true})
 	}()
+	run.Created(ctx, eng, cr.ID)
 	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
-	hc := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	httpc := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	start := time.Now()
 	if _, err := eng.API.ContainerStart(ctx, cr.ID, client.ContainerStartOptions{}); err != nil {
 		msg := err.Error()
@@ -95,7 +101,7 @@ func startOn(ctx context.Context, eng *engine.Engine, ref string, port int) (st 
 	deadline := start.Add(startTimeout)
 	var last error
 	for time.Now().Before(deadline) {
-		resp, err := hc.Get(url)
+		resp, err := httpc.Get(url)
 		if err == nil {
 			body, _ := io.ReadAll(io.LimitReader(resp.Body, 64))
 			_ = resp.Body.Close()

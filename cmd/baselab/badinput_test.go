@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// buildCLI builds baselab once for the tests that run it as a user would:
+// exit statuses and what reaches stderr are only real from a process.
+func buildCLI(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "baselab")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "build baselab: %s", out)
+	return bin
+}
+
+// TestBadInputIsOneLineAndTouchesNothing runs the CLI on bad input. Each case
+// must fail in one line with its exit status, write nothing (the results
+// folder it names never appears) and start nothing: every case but the
+// missing engine runs against DOCKER_HOST=unix:///nonexistent, so a case
+// that reached the engine would fail with the engine's message instead.
+func TestBadInputIsOneLineAndTouchesNothing(t *testing.T) {
+	bin := buildCLI(t)
+	claimsFile := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(claimsFile, []byte("claims:\n- id: x\n  lab: nosuchlab\n  bogus: 1\n"), 0o644))
+	notADir := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(notADir, []byte("x"), 0o644))
+
+	// Port 53 on a loopback address of its own, held by this test.
+	busy := "127.0.0.53:53"
+	if pc, err := net.ListenPacket("udp", busy); err == nil {
+		t.Cleanup(func() { pc.Close() })
+	} else {
+		busy = ""
+	}
+
+	noDocker := "unix:///nonexistent"
+	pathNoDebootstrap := filepath.Dir(goBin(t)) + ":/usr/bin:/bin"
+	cases := []struct {
+		name string
+		args []string
+		env  []string
+		code int
+		want string // in the one line
+		skip string
+	}{
+		{name: "unknown lab lists the labs", args: []string{"run", "nosuch"}, code: exitUsage, want: "the labs are dns, wheel, scratch, size, surface"},
+		{name: "unknown command", args: []string{"nosuch"}, code: exitUsage, want: `unknown command "nosuch"`},
+		{name: "unknown variant", args: []string{"run", "dns", "--variant", "nosuch/x"}, code: exitUsage, want: `no variant "nosuch/x"`},
+		{name: "unknown fault", args: []string{"run", "dns", "--faults", "nosuch"}, code: exitUsage, want: "nosuch"},
+		{name: "unknown base", args: []string{"run", "size", "--bases", "nosuch"}, code: exitUsage, want: `unknown image key "nosuch"`},
+		{name: "unknown resolv.conf option", args: []string{"run", "dns", "--options", "nosuch"}, code: exitUsage, want: `unknown resolv.conf option "nosuch"`},
+		{name: "unknown flag", args: []string{"run", "dns", "--bogus"}, code: exitUsage, want: "unknown flag: --bogus"},
+		{name: "unwritable out", args: []string{"run", "dns", "--out", filepath.Join(notADir, "results")}, code: exitUsage, want: "--out"},
+		{name: "malformed claims file", args: []string{"claims", claimsFile, "--out", "OUT"}, code: 2, want: "bad.yaml"},
+		{name: "missing Docker", args: []string{"run", "dns", "--out", "OUT"}, env: []string{"DOCKER_HOST=" + noDocker}, code: exitFailed,
+			want: "docker engine not reachable at unix:///nonexistent"},
+		{name: "port 53 in use", args: []string{"dnsfaker", "--listen", busy}, code: exitFailed, want: busy,
+			skip: map[bool]string{true: "cannot hold port 53 here (not root?)"}[busy == ""]},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.skip != "" {
+				t.Skip(tc.skip)
+			}
+			dir := t.TempDir()
+			out := filepath.Join(dir, "out")
+			args := make([]string, len(tc.args))
+			for i, a := range tc.args {
+				args[i] = strings.ReplaceAll(a, "OUT", out)
+			}
+			cmd := exec.Command(bin, args...)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), "DOCKER_HOST="+noDocker, "PATH="+pathNoDebootstrap+":/usr/sbin")
+			cmd.Env = append(cmd.Env, tc.env...)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			start := time.Now()
+			err := cmd.Run()
+			var ee *exec.ExitError
+			require.True(t, errors.As(err, &ee), "want a failure, got %v; stderr %q", err, stderr.String())
+			assert.Equal(t, tc.code, ee.ExitCode(), "exit status; stderr %q", stderr.String())
+			lines := strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n")
+			assert.Len(t, lines, 1, "one line on stderr, got %q", stderr.String())
+			assert.Contains(t, lines[0], tc.want)
+			assert.Empty(t, stdout.String(), "nothing on stdout")
+			assert.Less(t, time.Since(start), 5*time.Second, "fails fast")
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Empty(t, entries, "nothing written in the working folder")
+		})
+	}
+
+	t.Run("missing debootstrap and Docker: one block with both", func(t *testing.T) {
+		dir := t.TempDir()
+		cmd := exec.Command(bin, "run", "dns", "--out", filepath.Join(dir, "out"))
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "DOCKER_HOST="+noDocker, "PATH="+pathNoDebootstrap)
+		if _, err := os.Stat("/usr/sbin/debootstrap"); err != nil && os.Geteuid() == 0 {
+			t.Skip("debootstrap is not installed here; the case needs it absent from PATH only")
+		}
+		b, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		require.True(t, errors.As(err, &ee), "want a failure: %s", b)
+		assert.Equal(t, exitFailed, ee.ExitCode())
+		s := string(b)
+		assert.Contains(t, s, "MISSING  engine")
+		assert.Contains(t, s, "MISSING  debootstrap")
+		assert.Equal(t, 1, strings.Count(s, "debootstrap "+map[bool]string{true: "is in /usr/sbin", false: "not found"}[os.Geteuid() == 0]), "said once: %s", s)
+		entries, _ := os.ReadDir(dir)
+		assert.Empty(t, entries)
+	})
+}
+
+func goBin(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("go")
+	require.NoError(t, err)
+	return p
+}

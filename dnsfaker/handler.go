@@ -139,19 +139,7 @@ func answer(req *dns.Msg, q dns.Question, n int, udp bool, e *Entry) *dns.Msg {
 	if q.Qclass == dns.ClassINET || q.Qclass == dns.ClassANY {
 		m.Answer = addressRecords(q, n)
 	}
-	e.Action = ActionAnswered
-	if len(m.Answer) == 0 {
-		negative(m, q.Name)
-		e.Action = ActionNoData
-	}
-	if udp {
-		m.Truncate(udpLimit(req))
-		if m.Truncated {
-			e.Action = ActionTruncated
-		}
-	}
-	e.Answers = len(m.Answer)
-	return m
+	return finish(req, m, len(m.Answer) > 0, q.Name, udp, e)
 }
 
 // chainAnswer answers through n CNAMEs, each target a long label below the
@@ -175,10 +163,16 @@ func chainAnswer(req *dns.Msg, q dns.Question, n int, udp bool, e *Entry) *dns.M
 		addrs = len(rrs)
 		m.Answer = append(m.Answer, rrs...)
 	}
+	// A chain to a name without records of the type is NODATA, with the
+	// chain, as a recursive resolver answers it.
+	return finish(req, m, addrs > 0, owner, udp, e)
+}
+
+// finish makes m NODATA for owner when it has no address records, cuts it
+// to the UDP size the client asked for, and logs what left.
+func finish(req, m *dns.Msg, addrs bool, owner string, udp bool, e *Entry) *dns.Msg {
 	e.Action = ActionAnswered
-	if addrs == 0 {
-		// A chain to a name without records of the type: NODATA, with
-		// the chain, as a recursive resolver answers it.
+	if !addrs {
 		negative(m, owner)
 		e.Action = ActionNoData
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 
 	"github.com/baselab/baselab/labs/doctor"
@@ -33,11 +32,6 @@ or not two images; 3 an image doctor cannot judge, or no engine.`,
 			return nil
 		},
 	}
-	cmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		fmt.Fprintf(cmd.ErrOrStderr(), "baselab compare: %v (baselab compare --help)\n", err)
-		os.Exit(doctor.ExitUsage)
-		return nil
-	})
 	f := cmd.Flags()
 	f.BoolVar(&c.JSON, "json", false, "write the comparison as JSON instead of the Markdown summary")
 	f.StringVar(&c.Markdown, "markdown", "", "also write the Markdown summary to this file (for a pull-request comment)")

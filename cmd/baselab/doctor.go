@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 
 	"github.com/baselab/baselab/labs/doctor"
@@ -49,11 +48,6 @@ not Linux, nothing in it that runs, an unreadable layer) or no engine.`,
 			return nil
 		},
 	}
-	cmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		fmt.Fprintf(cmd.ErrOrStderr(), "baselab doctor: %v (baselab doctor --help)\n", err)
-		os.Exit(doctor.ExitUsage)
-		return nil
-	})
 	f := cmd.Flags()
 	f.BoolVar(&c.JSON, "json", false, "write the findings as JSON")
 	f.StringVar(&c.JUnit, "junit", "", "also write JUnit XML to this file (one case per check), for CI")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"strings"
 
@@ -67,13 +66,6 @@ message, with the parser's line) or a bad flag.`,
 			return nil
 		},
 	}
-	// A flag baselab cannot parse is a bad command line: exit 2, like a
-	// malformed Dockerfile, not 1, which means "an error finding".
-	cmd.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		fmt.Fprintf(cmd.ErrOrStderr(), "baselab lint: %v (baselab lint --help)\n", err)
-		os.Exit(lint.ExitMalformed)
-		return nil
-	})
 	f := cmd.Flags()
 	f.StringVar(&c.Format, "format", "text", "report format: "+strings.Join(lint.Formats, ", "))
 	f.StringVar(&c.JUnit, "junit", "", "also write JUnit XML to this file, for CI")

@@ -27,20 +27,6 @@ const timingTimer = "timer: your command's own run time inside the container (mo
 // tells nothing about faults.
 const preflightName = "preflight.dns.test"
 
-// timerLine is the timer's one JSON line (fixtures/probes/timer).
-type timerLine struct {
-	Timer       string  `json:"timer"`
-	StartWallUS int64   `json:"start_wall_us"`
-	Ms          float64 `json:"ms"`
-	Started     bool    `json:"started"`
-	ExitCode    int     `json:"exit_code"`
-	Signal      string  `json:"signal"`
-	TimedOut    bool    `json:"timed_out"`
-	StderrTail  string  `json:"stderr_tail"`
-	StdoutTail  string  `json:"stdout_tail"`
-	Error       string  `json:"error"`
-}
-
 // buildTimer compiles the timer static and writes it into the rig's folder,
 // executable, for the bind mount.
 func (rg *rig) buildTimer(ctx context.Context) error {
@@ -58,7 +44,7 @@ func (rg *rig) buildTimer(ctx context.Context) error {
 
 // userRun is one run of the user's command in a fresh container.
 type userRun struct {
-	line        timerLine
+	line        probes.TimerLine
 	containerMs float64 // the container's whole run, start included
 }
 
@@ -97,15 +83,15 @@ func (rg *rig) runUser(ctx context.Context, name, options string) (userRun, erro
 
 // parseTimer finds the timer's line: the last line of stdout that carries
 // its marker.
-func parseTimer(stdout string) (timerLine, error) {
+func parseTimer(stdout string) (probes.TimerLine, error) {
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	for i := len(lines) - 1; i >= 0; i-- {
-		var l timerLine
+		var l probes.TimerLine
 		if json.Unmarshal([]byte(strings.TrimSpace(lines[i])), &l) == nil && l.Timer == "baselab" {
 			return l, nil
 		}
 	}
-	return timerLine{}, fmt.Errorf("no timer line in %q", stdout)
+	return probes.TimerLine{}, fmt.Errorf("no timer line in %q", stdout)
 }
 
 // lookup turns a timed run into the cell's lookup: the command's own time,

@@ -137,6 +137,16 @@ func (c Config) loads() []loadCell {
 	}
 	var out []loadCell
 	for _, b := range c.Bases {
+		if images.Key(b) == images.Alpine317 && slices.Contains(c.Bases, string(images.Alpine)) {
+			// Under load a musl lookup is res_msend's retry loop, the
+			// same at 1.2.3 and 1.2.5 for answers that fit in UDP (1.2.4
+			// added only the TCP retry after truncation): the load cells
+			// run once, on alpine. Every load cell runs at once, and
+			// another 41 clients on two cores put the lab's own CPU load
+			// into the Go resolver's tail (measured: 2 of 320 Go lookups
+			// past 1 s with alpine-3.17's cells beside them, none without).
+			continue
+		}
 		for _, n := range c.Clients {
 			out = append(out, loadCell{base: images.Key(b), resolver: resolverOf[images.Key(b)], clients: n,
 				name: fmt.Sprintf("load-%s-c%d.dns.test", b, n), variant: fmt.Sprintf("load/%s/c%d", b, n)})

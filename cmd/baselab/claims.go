@@ -95,10 +95,7 @@ team guards its move to alpine with its own image and probe.`,
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), "baselab:", err)
 			}
-			if code != claimsOK {
-				os.Exit(code)
-			}
-			return nil
+			return exitWith(code)
 		},
 	}
 	f := cmd.Flags()

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-
 	"github.com/baselab/baselab/labs/doctor"
 	"github.com/spf13/cobra"
 )
@@ -26,10 +24,7 @@ or not two images; 3 an image doctor cannot judge, or no engine.`,
   baselab compare --json myapp:slim myapp:alpine > compare.json`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if code := c.Run(cmd.Context(), args, cmd.OutOrStdout(), cmd.ErrOrStderr()); code != doctor.ExitClean {
-				os.Exit(code)
-			}
-			return nil
+			return exitWith(c.Run(cmd.Context(), args, cmd.OutOrStdout(), cmd.ErrOrStderr()))
 		},
 	}
 	f := cmd.Flags()

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-
 	"github.com/baselab/baselab/labs/doctor"
 	"github.com/spf13/cobra"
 )
@@ -42,10 +40,7 @@ not Linux, nothing in it that runs, an unreadable layer) or no engine.`,
   baselab doctor --junit doctor.xml myapp:alpine myapp:slim`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if code := c.Run(cmd.Context(), args, cmd.OutOrStdout(), cmd.ErrOrStderr()); code != doctor.ExitClean {
-				os.Exit(code)
-			}
-			return nil
+			return exitWith(c.Run(cmd.Context(), args, cmd.OutOrStdout(), cmd.ErrOrStderr()))
 		},
 	}
 	f := cmd.Flags()

@@ -66,3 +66,13 @@ func checkOut(out string) error {
 		p = parent
 	}
 }
+
+// exitWith ends a command that computes its own exit status (claims,
+// lint, doctor, compare: each documents what its codes mean): 0 returns to
+// cobra as success, anything else exits with that code.
+func exitWith(code int) error {
+	if code != 0 {
+		os.Exit(code)
+	}
+	return nil
+}

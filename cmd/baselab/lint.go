@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"strings"
 
 	"github.com/baselab/baselab/labs/lint"
@@ -60,10 +59,7 @@ message, with the parser's line) or a bad flag.`,
       labs/wheel/dockerfiles/multistage.Dockerfile                    # a lab's own Dockerfile: BL003, exit 1`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if code := c.Run(args, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()); code != lint.ExitClean {
-				os.Exit(code)
-			}
-			return nil
+			return exitWith(c.Run(args, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()))
 		},
 	}
 	f := cmd.Flags()

@@ -69,7 +69,7 @@ func (c Config) cells() []cell {
 					// they are laid out once per options line, below.
 					continue
 				}
-				if o != "" && images.Key(b) == images.Alpine317 && c.Image == "" && slices.Contains(bases, string(images.Alpine)) {
+				if o != "" && c.Image == "" && alpineAnswersFor(b, bases) {
 					// musl 1.2.3 and 1.2.5 read resolv.conf with the same
 					// code (src/network/resolvconf.c __get_resolv_conf is
 					// identical at both tags): the options are crossed
@@ -137,7 +137,7 @@ func (c Config) loads() []loadCell {
 	}
 	var out []loadCell
 	for _, b := range c.Bases {
-		if images.Key(b) == images.Alpine317 && slices.Contains(c.Bases, string(images.Alpine)) {
+		if alpineAnswersFor(b, c.Bases) {
 			// Under load a musl lookup is res_msend's retry loop, the
 			// same at 1.2.3 and 1.2.5 for answers that fit in UDP (1.2.4
 			// added only the TCP retry after truncation): the load cells
@@ -153,4 +153,11 @@ func (c Config) loads() []loadCell {
 		}
 	}
 	return out
+}
+
+// alpineAnswersFor reports whether base b is alpine-3.17 in a run that has
+// alpine too, where the cells whose code is the same at musl 1.2.3 and 1.2.5
+// (resolv.conf parsing, the retry loop under load) run once, on alpine.
+func alpineAnswersFor(b string, bases []string) bool {
+	return images.Key(b) == images.Alpine317 && slices.Contains(bases, string(images.Alpine))
 }

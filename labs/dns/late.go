@@ -25,21 +25,40 @@ import (
 // test still sees it: a cell whose lookups are all late has no verdict.
 
 // measuredLookups splits a cell's lookups into those that measured the
-// resolver and, for musl, why each of the others met a late answer.
+// resolver and why each of the others met a late answer.
 func measuredLookups(c cell, ls []probeLine, entries []dnsfaker.Entry) ([]probeLine, []string) {
-	if c.resolver != "musl" || c.user {
+	if c.user {
 		return ls, nil
 	}
 	var measured []probeLine
 	var late []string
 	for i, p := range ls {
-		if why := lateAnswer(window(entries, p)); why != "" {
+		w := window(entries, p)
+		why := lateServer(w)
+		if why == "" && c.resolver == "musl" {
+			why = lateAnswer(w)
+		}
+		if why != "" {
 			late = append(late, fmt.Sprintf("lookup %d: %s", i+1, why))
 			continue
 		}
 		measured = append(measured, p)
 	}
 	return measured, late
+}
+
+// lateServer returns why a lookup's window holds an answer the server
+// itself sent late by the lab's fast/stall line or more (dnsfaker's
+// late_us): that much of the server's own time would turn a fast lookup
+// into a stall, whatever the resolver did.
+func lateServer(w []dnsfaker.Entry) string {
+	for _, e := range w {
+		if e.LateUS >= int64(fastMs*1000) {
+			return fmt.Sprintf("the server sent its answer to %s from %s %.0f ms after it was due (late_us), past the %.0f ms fast/stall line",
+				e.QType, e.Src, float64(e.LateUS)/1000, fastMs)
+		}
+	}
+	return ""
 }
 
 // lateAnswer returns why a musl lookup's window shows an answer that did

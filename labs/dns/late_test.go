@@ -19,7 +19,8 @@ func entry(t0 time.Time, ms int, src, qtype string, a dnsfaker.Action, holdMs in
 
 // TestALateAnswerIsTheLabsNoise: musl's res_msend.c resends only the
 // queries that have no accepted answer, so a second query for an answered
-// question says the answer reached musl late.
+// question says the answer reached musl late; and an answer the server
+// itself sent past the fast/stall line is late for every resolver.
 func TestALateAnswerIsTheLabsNoise(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	const port = "192.0.2.7:40001"
@@ -45,6 +46,12 @@ func TestALateAnswerIsTheLabsNoise(t *testing.T) {
 			assert.Equal(t, c.late, why != "", why)
 		})
 	}
+
+	slow := entry(t0, 0, port, "A", answered, 50)
+	slow.LateUS = 450_000
+	assert.Contains(t, lateServer([]dnsfaker.Entry{slow}), "450 ms after it was due")
+	slow.LateUS = 399_000
+	assert.Empty(t, lateServer([]dnsfaker.Entry{slow}), "under the fast/stall line the server's lateness cannot flip a verdict")
 }
 
 // TestALookupThatMetALateAnswerIsLeftOutOfTheVerdict: the lookup CI once

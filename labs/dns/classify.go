@@ -114,7 +114,7 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 		// The result is not predicted, but where the walk stops is.
 		r.Set("predicted_names", e.Names)
 	}
-	if e.Known && len(res.lookups) > 0 {
+	if e.Known && len(res.lookups) > 0 && c.preset == nil {
 		ok, why := e.matches(class, codeOf(res.lookups), r.P50ms)
 		if want, known := e.predictedAddrs(window(entries, slow)); known {
 			r.Set("predicted_addresses", want)

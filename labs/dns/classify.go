@@ -125,7 +125,7 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 	if len(late) > 0 {
 		r.Evidence = strings.TrimPrefix(r.Evidence+"; ", "; ") + "left out as the lab's noise, not the resolver's: " + strings.Join(late, "; ")
 	}
-	if e.Known && len(classes) > 0 {
+	if e.Known && len(classes) > 0 && c.preset == nil {
 		ok, why := e.matches(class, codeOf(measured), r.P50ms)
 		if want, known := e.predictedAddrs(window(entries, slow)); known {
 			r.Set("predicted_addresses", want)

@@ -22,6 +22,9 @@ type Config struct {
 	// ResolvConf is a user's resolv.conf whose search list and options
 	// get search cells of their own (variant .../file/FORM).
 	ResolvConf string
+	// Nameservers are the layouts of --options nameservers: per server
+	// words joined by + (nameservers.go), e.g. dead+ok.
+	Nameservers []string
 
 	// Under load: race with probability LoadP, Clients concurrent
 	// clients each doing LoadTries lookups in one long-lived process.
@@ -49,10 +52,13 @@ func DefaultConfig() Config {
 		// run of their own (--options k8s), so the main matrix's load and
 		// timings stay what they were.
 		SearchFaults: []string{"ok", "servfail@1", "timeout@1", "nodata@1"},
-		Load:         true,
-		Clients:      []int{1, 8, 32},
-		LoadP:        0.3,
-		LoadTries:    10,
+		// Like k8s, the nameservers and hosts presets are runs of their
+		// own (--options nameservers,hosts).
+		Nameservers: DefaultNameservers,
+		Load:        true,
+		Clients:     []int{1, 8, 32},
+		LoadP:       0.3,
+		LoadTries:   10,
 	}
 }
 
@@ -60,9 +66,10 @@ func DefaultConfig() Config {
 func (c *Config) Bind(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&c.Bases, "bases", c.Bases, "catalog keys to run the probe on (alpine=musl 1.2.5, alpine-3.17=musl 1.2.3, slim/distroless-base=glibc, distroless-static/scratch=Go)")
 	fs.StringSliceVar(&c.Faults, "faults", c.Faults, "dnsfaker faults (see `baselab dnsfaker --help`)")
-	fs.StringSliceVar(&c.Options, "options", c.Options, "resolv.conf options lines, comma-separated; none = no options line; k8s = a pod's search list and ndots:5 (\"k8s ndots:1\" adds to it)")
+	fs.StringSliceVar(&c.Options, "options", c.Options, "resolv.conf options lines, comma-separated; none = no options line; k8s = a pod's search list and ndots:5 (\"k8s ndots:1\" adds to it); nameservers = several nameserver lines (--nameservers); hosts = the name in /etc/hosts too, with each nsswitch.conf")
 	fs.StringSliceVar(&c.Flags, "flags", c.Flags, "getaddrinfo hints: none (Python, curl, Java) or addrconfig (Node's net.connect, getent ahosts)")
 	fs.StringSliceVar(&c.SearchFaults, "search-faults", c.SearchFaults, "with --options k8s: FAULT@N puts FAULT on the N-th search suffix (1 = the pod's namespace), NXDOMAIN on the others; ok = NXDOMAIN on all")
+	fs.StringSliceVar(&c.Nameservers, "nameservers", c.Nameservers, "with --options nameservers: layouts of 2 or 3 servers, each ok, dead, slow (1 s), nxdomain or servfail, joined by +, optionally ending +rotate (dead+ok = the first server never answers)")
 	fs.StringVar(&c.ResolvConf, "resolv-conf", c.ResolvConf, "a resolv.conf (a pod's, say) whose search and options lines get search cells like --options k8s; its nameservers are replaced by the lab's")
 	fs.IntVar(&c.Tries, "tries", c.Tries, "lookups per cell, each in a fresh process")
 	fs.BoolVar(&c.Load, "load", c.Load, "also run the under-load cells (race with probability --load-p, --clients concurrent clients)")
@@ -123,7 +130,15 @@ func (c Config) Validate() error {
 			return err
 		}
 	}
+	for _, s := range c.Nameservers {
+		if _, err := parseLayout(s); err != nil {
+			return err
+		}
+	}
 	for _, o := range c.Options {
+		if isPreset(o) && c.Image != "" {
+			return fmt.Errorf("--options %s: its cells use the lab's probe, not --image", o)
+		}
 		if isK8s(o) && c.Image != "" {
 			return fmt.Errorf("--options %q: the k8s preset's cells use the lab's probe, not --image", o)
 		}
@@ -146,7 +161,7 @@ func (c Config) Validate() error {
 
 func knownResolvOption(w string) bool {
 	switch w {
-	case "none", k8sPreset, "single-request", "single-request-reopen", "use-vc", "edns0", "rotate", "no-aaaa", "inet6", "trust-ad":
+	case "none", k8sPreset, nsPreset, hostsPreset, "single-request", "single-request-reopen", "use-vc", "edns0", "rotate", "no-aaaa", "inet6", "trust-ad":
 		return true
 	}
 	for _, p := range []string{"timeout:", "attempts:", "ndots:"} {

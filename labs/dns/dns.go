@@ -87,10 +87,17 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := rg.readNameserverLogs(ctx); err != nil {
+		return nil, err
+	}
 	var recs []record.Record
 	var slowest time.Duration
 	for i, c := range cells {
-		recs = append(recs, rg.cellRecord(c, results[i], cellEntries(entries, c)))
+		r := rg.cellRecord(c, results[i], cellEntries(entries, c))
+		if c.preset != nil {
+			rg.presetRecord(c, results[i], entries, &r)
+		}
+		recs = append(recs, r)
 		slowest = max(slowest, results[i].wall)
 	}
 	for i, lc := range loads {

@@ -61,19 +61,58 @@ func TestRecordsCarryOnlyDeclaredFieldsOfTheirKind(t *testing.T) {
 	searchLookup := probeLine{Name: "c001", Try: 1, StartWallUS: start, Ms: 2, OK: true, A: 1, AAAA: 1}
 	truncLookup := probeLine{Name: truncCell.name, Try: 1, StartWallUS: start, Ms: 3, OK: true, A: 30, AAAA: 17}
 
+	// A nameservers cell (musl, dead+ok: both servers asked at once, the
+	// second answers) and a hosts cell (slim, the image's files dns).
+	nsCfg := cfg
+	nsCfg.Bases, nsCfg.Options, nsCfg.Nameservers = []string{"alpine"}, []string{"nameservers"}, []string{"dead+ok"}
+	nsCell := nsCfg.cells()[0]
+	rg.boxes[boxKey(images.Alpine, nsCell.options)] = &box{im: im}
+	rg.nsIPs = []string{"192.0.2.9"}
+	first := map[string][]dnsfaker.Entry{nsCell.name: {{TimeUS: start + 40, Src: "192.0.2.7:41000", Transport: "udp", QType: "A", Name: nsCell.name + ".", Action: "dropped"}}}
+	rg.nsLogs = []map[string][]dnsfaker.Entry{{nsCell.name: {{TimeUS: start + 50, Src: "192.0.2.7:41000", Transport: "udp", QType: "A", Name: nsCell.name + ".", Action: "answered"}}}}
+	nsLookup := probeLine{Name: nsCell.name, Try: 1, StartWallUS: start, Ms: 2, OK: true, A: 1, AAAA: 1, Addrs: []string{"192.0.2.3", "2001:db8::3"}}
+	nsRec := rg.cellRecord(nsCell, result{lookups: []probeLine{nsLookup}}, first[nsCell.name])
+	rg.presetRecord(nsCell, result{lookups: []probeLine{nsLookup}}, first, &nsRec)
+	ok, _ := nsRec.Bool("as_predicted")
+	assert.True(t, ok, "musl asks both servers at once and takes the second's answer: %s", nsRec.Detail)
+	slow := nsLookup
+	slow.Ms = 5004
+	slowRec := rg.cellRecord(nsCell, result{lookups: []probeLine{slow}}, first[nsCell.name])
+	rg.presetRecord(nsCell, result{lookups: []probeLine{slow}}, first, &slowRec)
+	ok, _ = slowRec.Bool("as_predicted")
+	assert.False(t, ok, "a musl lookup that waited 5 s on the dead server is not what res_msend.c predicts")
+
+	hostsCfg := cfg
+	hostsCfg.Bases, hostsCfg.Options = []string{"slim"}, []string{"hosts"}
+	hostsCell := hostsCfg.cells()[0]
+	require.Equal(t, "slim/hosts/image", hostsCell.variant)
+	rg.boxes[boxKey(images.Slim, hostsCell.options)] = &box{im: im}
+	hostsLookup := probeLine{Name: hostsCell.name, Try: 1, StartWallUS: start, Ms: 1, OK: true, A: 1, Addrs: []string{"198.51.100.2"}}
+	hostsRec := rg.cellRecord(hostsCell, result{lookups: []probeLine{hostsLookup}}, nil)
+	rg.presetRecord(hostsCell, result{lookups: []probeLine{hostsLookup}}, map[string][]dnsfaker.Entry{}, &hostsRec)
+	ok, _ = hostsRec.Bool("as_predicted")
+	assert.True(t, ok, "files dns: the /etc/hosts address, no query: %s", hostsRec.Detail)
+	dnsLookup := hostsLookup
+	dnsLookup.Addrs = []string{"192.0.2.4"}
+	wrong := rg.cellRecord(hostsCell, result{lookups: []probeLine{dnsLookup}}, nil)
+	rg.presetRecord(hostsCell, result{lookups: []probeLine{dnsLookup}}, map[string][]dnsfaker.Entry{}, &wrong)
+	ok, _ = wrong.Bool("as_predicted")
+	assert.False(t, ok, "an address from DNS where files come first is not as predicted")
+
 	recs := []record.Record{
+		nsRec, hostsRec,
 		rg.cellRecord(matrix, result{lookups: []probeLine{lookup, failed}, libc: "musl-1.2.3"}, entries),
 		rg.cellRecord(userCell, result{lookups: []probeLine{{Name: userCell.name, StartWallUS: start, Ms: 2900, OK: true, user: true}}}, entries),
 		rg.loadRecord(load, cfg, result{lookups: []probeLine{lookup, lookup}}, entries),
 		rg.cellRecord(truncCell, result{lookups: []probeLine{truncLookup}}, truncEntries),
 		rg.cellRecord(searchCell, result{lookups: []probeLine{searchLookup}}, searchEntries),
 	}
-	assert.Equal(t, int64(47), recs[3].Int("predicted_addresses"), "the records of both truncated UDP answers")
-	ok, _ := recs[3].Bool("as_predicted")
-	assert.True(t, ok, recs[3].Detail)
-	ok, _ = recs[4].Bool("as_predicted")
-	assert.True(t, ok, "a short name under k8s: three suffixes, then the name: %s", recs[4].Detail)
-	assert.Equal(t, int64(8), recs[4].Int("predicted_queries"))
+	assert.Equal(t, int64(47), recs[5].Int("predicted_addresses"), "the records of both truncated UDP answers")
+	ok, _ = recs[5].Bool("as_predicted")
+	assert.True(t, ok, recs[5].Detail)
+	ok, _ = recs[6].Bool("as_predicted")
+	assert.True(t, ok, "a short name under k8s: three suffixes, then the name: %s", recs[6].Detail)
+	assert.Equal(t, int64(8), recs[6].Int("predicted_queries"))
 	seen := labtest.CheckFields(t, New(), recs...)
 	var missing []string
 	for _, f := range fields {

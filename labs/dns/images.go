@@ -42,6 +42,13 @@ func libcOf(base images.Key) string {
 }
 
 func probeImage(ctx context.Context, env *lab.Env, base images.Key) (images.Image, error) {
+	return probeImageWith(ctx, env, base, "", "")
+}
+
+// probeImageWith is probeImage with Dockerfile lines run in the final
+// stage (run, a shell command; the base needs a shell) and a name suffix
+// for the variant: the hosts cells' glibc image without /etc/nsswitch.conf.
+func probeImageWith(ctx context.Context, env *lab.Env, base images.Key, suffix, run string) (images.Image, error) {
 	resolver, ok := resolverOf[base]
 	if !ok {
 		return images.Image{}, fmt.Errorf("the dns lab has no probe for base %q (known: alpine, alpine-3.17, slim, full, distroless-base, distroless-static, scratch, python-slim, python-alpine)", base)
@@ -52,8 +59,8 @@ func probeImage(ctx context.Context, env *lab.Env, base images.Key) (images.Imag
 			return images.Image{}, err
 		}
 		return env.Catalog.Derive(ctx, images.Derived{
-			Name: "dns-probe-" + string(base), Lab: "dns",
-			Dockerfile: "ARG RUNTIME\nFROM ${RUNTIME}\nLABEL org.baselab.project=baselab\n" +
+			Name: "dns-probe-" + string(base) + suffix, Lab: "dns",
+			Dockerfile: "ARG RUNTIME\nFROM ${RUNTIME}\nLABEL org.baselab.project=baselab\n" + runLine(run) +
 				"COPY golookup /usr/local/bin/probe\nENTRYPOINT [\"/usr/local/bin/probe\"]\n",
 			Files: map[string][]byte{"golookup": bin},
 			Bases: map[string]images.Key{"RUNTIME": base}, Like: "RUNTIME",
@@ -68,14 +75,21 @@ func probeImage(ctx context.Context, env *lab.Env, base images.Key) (images.Imag
 		cc = "musl-gcc"
 	}
 	return env.Catalog.Derive(ctx, images.Derived{
-		Name: "dns-probe-" + string(base), Lab: "dns",
+		Name: "dns-probe-" + string(base) + suffix, Lab: "dns",
 		Dockerfile: "ARG BUILDER\nARG RUNTIME\nFROM ${BUILDER} AS build\nLABEL org.baselab.project=baselab\n" +
 			"COPY gai.c /src/gai.c\nRUN mkdir -p /out && " + cc + " -O2 -Wall -Wextra -Werror -o /out/probe /src/gai.c\n" +
-			"FROM ${RUNTIME}\nLABEL org.baselab.project=baselab\nCOPY --from=build /out/probe /usr/local/bin/probe\n" +
+			"FROM ${RUNTIME}\nLABEL org.baselab.project=baselab\n" + runLine(run) + "COPY --from=build /out/probe /usr/local/bin/probe\n" +
 			"ENTRYPOINT [\"/usr/local/bin/probe\"]\n",
 		Files: map[string][]byte{"gai.c": src},
 		Bases: map[string]images.Key{"BUILDER": images.Builder, "RUNTIME": base}, Like: "RUNTIME",
 	})
+}
+
+func runLine(cmd string) string {
+	if cmd == "" {
+		return ""
+	}
+	return "RUN " + cmd + "\n"
 }
 
 // fakerImage puts a static baselab into a scratch image: `baselab dnsfaker`

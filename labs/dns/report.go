@@ -138,6 +138,16 @@ func section(s *report.Section, rs []record.Record, rows []map[string]any) error
 		}
 		cells = append(cells, c)
 	}
+	// The nameservers and hosts cells have no fault × options grid: they
+	// are shown only in their topic tables.
+	var matrix []reportCell
+	for _, c := range cells {
+		if t := topicOf(c); t != nsPreset && t != hostsPreset {
+			matrix = append(matrix, c)
+		}
+	}
+	defer topicTables(s, cells)
+	cells = matrix
 	if len(cells) == 0 {
 		s.Notes = append(s.Notes, "No matrix cells (resolver × fault × options) in these records.")
 	} else if err := matrixTables(s, cells); err != nil {

@@ -33,6 +33,16 @@ type rig struct {
 	user      images.Image
 	userProbe string
 	timerPath string // the static timer on the host, for --image
+
+	// The nameservers cells' servers after the first (nameservers.go),
+	// their addresses and logs; the hosts cells' files and images
+	// (hosts.go).
+	nsFakers  []*run.Container
+	nsIPs     []string
+	nsLogs    []map[string][]dnsfaker.Entry
+	hostsPath string
+	nssPath   string
+	noNSS     map[images.Key]*images.Image
 }
 
 type box struct {
@@ -68,6 +78,10 @@ func startRig(ctx context.Context, env *lab.Env, cfg Config, cells []cell, loads
 	var rules strings.Builder
 	rules.WriteString("# one rule per lab cell: the cell's own name gets the cell's fault\n")
 	for _, c := range cells {
+		if c.preset != nil && c.preset.layout != nil {
+			fmt.Fprintf(&rules, "%s %s\n", c.name, nsWords[c.preset.layout.servers[0]])
+			continue
+		}
 		if c.form != "" {
 			for _, l := range searchRules(c) {
 				rules.WriteString(l + "\n")
@@ -103,6 +117,12 @@ func startRig(ctx context.Context, env *lab.Env, cfg Config, cells []cell, loads
 	if err := rg.faker.WaitLog(ctx, "serving", 30*time.Second); err != nil {
 		return rg, fmt.Errorf("dns: dnsfaker: %w", err)
 	}
+	if err := rg.startNameservers(ctx, fakerIm, cells); err != nil {
+		return rg, err
+	}
+	if err := rg.writeHostsFiles(cells); err != nil {
+		return rg, err
+	}
 	return rg, rg.startBoxes(ctx, cells, loads)
 }
 
@@ -131,6 +151,7 @@ func (rg *rig) buildImages(ctx context.Context, cfg Config, cells []cell, loads 
 	for i, b := range bases {
 		builds = append(builds, func() (err error) { probes[i], err = probeImage(ctx, rg.env, b); return err })
 	}
+	builds = append(builds, rg.presetBuilds(ctx, cells)...)
 	if cfg.Image != "" {
 		builds = append(builds, func() (err error) { rg.user, err = rg.env.Catalog.External(ctx, cfg.Image); return err },
 			func() error { return rg.buildTimer(ctx) })
@@ -202,7 +223,7 @@ func joinErrs(errs []error) string {
 // Docker's embedded resolver, which would re-send each query from a fresh
 // socket and hide exactly the client behaviour under test).
 func (rg *rig) writeResolvConf(options string) (string, error) {
-	content := "nameserver " + rg.fakerIP + "\n" + resolvConfBody(options)
+	content := rg.nameserverLines(options) + resolvConfBody(options)
 	return writeTemp(rg.dir, "resolv-"+strings.NewReplacer(" ", "_", ":", "-").Replace(optionsSlug(options))+".conf", content)
 }
 
@@ -212,9 +233,13 @@ func (rg *rig) startBox(ctx context.Context, base images.Key, options string) (*
 		return nil, err
 	}
 	im := rg.probe[base]
+	binds := []run.Bind{{Host: path, Container: "/etc/resolv.conf"}}
+	if more, pim, ok := rg.presetBox(base, options); ok {
+		binds, im = append(binds, more...), pim
+	}
 	c, err := run.Start(ctx, rg.env.Engine, run.Spec{
 		Image: im.Ref, Lab: "dns", Network: rg.network.Name, Cmd: []string{"--idle"},
-		Binds: []run.Bind{{Host: path, Container: "/etc/resolv.conf"}},
+		Binds: binds,
 		// The probes only resolve names and print: no capability, nothing
 		// written.
 		Privileges: run.Privileges{ReadOnly: true},
@@ -229,7 +254,12 @@ func (rg *rig) startBox(ctx context.Context, base images.Key, options string) (*
 // serverLog reads the server's query log (its stdout, one JSON entry per
 // line) and groups it by query name.
 func (rg *rig) serverLog(ctx context.Context) (map[string][]dnsfaker.Entry, error) {
-	stdout, _, err := rg.faker.Logs(ctx)
+	return readLog(ctx, rg.faker)
+}
+
+// readLog reads one dnsfaker container's query log, grouped by name.
+func readLog(ctx context.Context, faker *run.Container) (map[string][]dnsfaker.Entry, error) {
+	stdout, _, err := faker.Logs(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("dns: read dnsfaker output: %w", err)
 	}
@@ -251,6 +281,9 @@ func (rg *rig) close() {
 	ctx := context.Background()
 	for _, b := range rg.boxes {
 		_ = b.c.Terminate(ctx)
+	}
+	for _, f := range rg.nsFakers {
+		_ = f.Terminate(ctx)
 	}
 	_ = rg.faker.Terminate(ctx)
 	if rg.network != nil {

@@ -98,6 +98,9 @@ func isK8s(options string) bool {
 // line wins there, where glibc and Go take the last — measured, a second
 // ndots:1 left musl walking the search list.
 func resolvConfBody(options string) string {
+	if body, ok := presetBody(options); ok {
+		return body
+	}
 	if strings.HasPrefix(options, filePrefix) {
 		s, o := searchList(options), optionsOf(options)
 		body := "search " + strings.Join(s, " ") + "\n"

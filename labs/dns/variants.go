@@ -22,6 +22,9 @@ type cell struct {
 	// form is a search cell's way of naming the host: short, dotted or
 	// fqdn (see search.go); "" for the other cells.
 	form string
+	// preset is a nameservers or hosts cell's layout and prediction
+	// (nameservers.go, hosts.go); nil for the other cells.
+	preset *preset
 }
 
 // loadCell is race with a probability below one and N concurrent
@@ -64,7 +67,7 @@ func (c Config) cells() []cell {
 				if o == "none" {
 					o = ""
 				}
-				if isSearch(o) {
+				if isSearch(o) || isPreset(o) {
 					// Search cells have their own faults and forms;
 					// they are laid out once per options line, below.
 					continue
@@ -106,6 +109,7 @@ func (c Config) cells() []cell {
 				}
 			}
 		}
+		out = append(out, c.presetCells(b, bases, &n)...)
 		searchOpts := slices.Clone(c.Options)
 		if c.ResolvConf != "" {
 			searchOpts = append(searchOpts, filePrefix+c.ResolvConf)

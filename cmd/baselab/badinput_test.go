@@ -63,6 +63,8 @@ func TestBadInputIsOneLineAndTouchesNothing(t *testing.T) {
 		{name: "unknown resolv.conf option", args: []string{"run", "dns", "--options", "nosuch"}, code: exitUsage, want: `unknown resolv.conf option "nosuch"`},
 		{name: "unknown flag", args: []string{"run", "dns", "--bogus"}, code: exitUsage, want: "unknown flag: --bogus"},
 		{name: "unwritable out", args: []string{"run", "dns", "--out", filepath.Join(notADir, "results")}, code: exitUsage, want: "--out"},
+		{name: "compare --probe without {name}", args: []string{"compare", "--probe", "getent hosts", "a:1", "b:1"}, code: exitUsage, want: "{name}"},
+		{name: "compare --probe with an unknown fault", args: []string{"compare", "--probe", "getent hosts {name}", "--probe-faults", "nosuch", "a:1", "b:1"}, code: exitUsage, want: "nosuch"},
 		{name: "malformed claims file", args: []string{"claims", claimsFile, "--out", "OUT"}, code: 2, want: "bad.yaml"},
 		{name: "missing Docker", args: []string{"run", "dns", "--out", "OUT"}, env: []string{"DOCKER_HOST=" + noDocker}, code: exitFailed,
 			want: "docker engine not reachable at unix:///nonexistent"},

@@ -69,6 +69,8 @@ func TestBadInputIsOneLineAndTouchesNothing(t *testing.T) {
 		{name: "unknown resolv.conf option", args: []string{"run", "dns", "--options", "nosuch"}, code: exitUsage, want: `unknown resolv.conf option "nosuch"`},
 		{name: "unknown flag", args: []string{"run", "dns", "--bogus"}, code: exitUsage, want: "unknown flag: --bogus"},
 		{name: "unwritable out", args: []string{"run", "dns", "--out", filepath.Join(notADir, "results")}, code: exitUsage, want: "--out"},
+		{name: "compare --probe without {name}", args: []string{"compare", "--probe", "getent hosts", "a:1", "b:1"}, code: exitUsage, want: "{name}"},
+		{name: "compare --probe with an unknown fault", args: []string{"compare", "--probe", "getent hosts {name}", "--probe-faults", "nosuch", "a:1", "b:1"}, code: exitUsage, want: "nosuch"},
 		{name: "malformed claims file", args: []string{"claims", claimsFile, "--out", "OUT"}, code: 2, want: "bad.yaml"},
 		{name: "unknown exercise", args: []string{"exercise", "check", "9", badAnswer}, code: exitUsage, want: `no exercise "9"`},
 		{name: "exercise without PATH", args: []string{"exercise", "check", "2"}, code: exitUsage, want: "give the hand-in folder"},

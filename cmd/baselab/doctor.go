@@ -28,8 +28,10 @@ reproduces it:
   dns-config               RES_OPTIONS musl ignores; a glibc image without /etc/nsswitch.conf
 
 It never pulls, and runs nothing unless --confirm is given: then each
-error finding is provoked in a container of the image (the program exec'd,
-the module imported, the container started) and marked confirmed or not.
+finding is provoked in a container of the image (the program exec'd, the
+module imported, the container started; the scratch lab's program,
+bind-mounted, makes the HTTPS call to the lab's server, loads a zone and
+reports its ids) and marked confirmed, not confirmed, or not run (why).
 
 Exit status: 0 no error finding (warnings may be printed); 1 an error
 finding; 2 a bad flag; 3 an image doctor cannot judge (not in the engine,
@@ -46,6 +48,6 @@ not Linux, nothing in it that runs, an unreadable layer) or no engine.`,
 	f := cmd.Flags()
 	f.BoolVar(&c.JSON, "json", false, "write the findings as JSON")
 	f.StringVar(&c.JUnit, "junit", "", "also write JUnit XML to this file (one case per check), for CI")
-	f.BoolVar(&c.Confirm, "confirm", false, "run each error finding's face in a container of the image (exec, import, start) and say whether it showed")
+	f.BoolVar(&c.Confirm, "confirm", false, "run each finding's face in a container of the image (exec, import, start, HTTPS call, zone load, ids) and say whether it showed")
 	return cmd
 }

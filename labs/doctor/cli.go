@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"github.com/baselab/baselab/harness/engine"
+	"github.com/baselab/baselab/harness/images"
+	"github.com/baselab/baselab/labs/lab"
 )
 
 // Exit statuses of `baselab doctor` and `baselab compare`.
@@ -44,13 +46,19 @@ func (c Command) Run(ctx context.Context, refs []string, stdout, stderr io.Write
 			fmt.Fprintf(stderr, "baselab doctor: %v\n", err)
 			return ExitBadImage
 		}
-		if c.Confirm {
-			if err := Confirm(ctx, eng, r); err != nil {
-				fmt.Fprintf(stderr, "baselab doctor: %v\n", err)
-				return ExitBadImage
-			}
-		}
 		reports = append(reports, r)
+	}
+	if c.Confirm {
+		// The runs need the lab's server and program images: the catalog
+		// builds them (never pulls in local mode), its lines on stderr.
+		cat, err := images.New(eng, images.Options{Progress: stderr})
+		if err == nil {
+			err = Confirm(ctx, &lab.Env{Engine: eng, Catalog: cat, Progress: stderr}, reports...)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "baselab doctor: %v\n", err)
+			return ExitBadImage
+		}
 	}
 	if c.JSON {
 		if err := WriteJSON(stdout, reports...); err != nil {

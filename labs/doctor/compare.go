@@ -8,6 +8,9 @@ import (
 	"strings"
 
 	"github.com/baselab/baselab/harness/engine"
+	"github.com/baselab/baselab/harness/images"
+	"github.com/baselab/baselab/harness/junit"
+	"github.com/baselab/baselab/labs/lab"
 	"github.com/baselab/baselab/labs/surface"
 )
 
@@ -32,6 +35,21 @@ type Comparison struct {
 	// file); Fixes OLD's that NEW has not.
 	Breaks []Finding `json:"breaks"`
 	Fixes  []Finding `json:"fixes"`
+	// Probe and DNS: with --probe, the user's lookup command and the DNS
+	// lab's faults run with it on both images.
+	Probe string     `json:"probe,omitempty"`
+	DNS   []ProbeRow `json:"dns,omitempty"`
+}
+
+// DNSWorse counts the faults under which NEW's lookups are worse.
+func (c *Comparison) DNSWorse() int {
+	n := 0
+	for _, r := range c.DNS {
+		if r.Worse {
+			n++
+		}
+	}
+	return n
 }
 
 // NewErrors counts the error findings NEW brings.
@@ -112,6 +130,9 @@ func WriteMarkdown(w io.Writer, c *Comparison) {
 	} else {
 		fmt.Fprintf(w, "NEW brings no error finding OLD did not have.\n\n")
 	}
+	if d := c.DNSWorse(); d > 0 {
+		fmt.Fprintf(w, "**NEW's lookups are worse under %d of the DNS lab's faults** (exit 1).\n\n", d)
+	}
 	fmt.Fprintf(w, "| | OLD | NEW |\n|---|---|---|\n")
 	row := func(name, a, b string) { fmt.Fprintf(w, "| %s | %s | %s |\n", name, a, b) }
 	row("size", mb(o.Size), mb(n.Size))
@@ -143,6 +164,7 @@ func WriteMarkdown(w io.Writer, c *Comparison) {
 	}
 	list("What NEW breaks", c.Breaks)
 	list("What NEW fixes", c.Fixes)
+	writeProbeMarkdown(w, c.Probe, c.DNS)
 }
 
 // WriteCompareJSON writes the comparison behind the summary.
@@ -156,7 +178,9 @@ func WriteCompareJSON(w io.Writer, c *Comparison) error {
 // error finding of that check OLD did not.
 func WriteCompareJUnit(w io.Writer, c *Comparison) error {
 	r := &Report{Image: c.Old.Report.Image + " -> " + c.New.Report.Image, Findings: c.Breaks}
-	return WriteJUnit(w, "baselab compare", r)
+	s := junitSuite(r)
+	s.Cases = append(s.Cases, probeCases(r.Image, c.DNS)...)
+	return junit.Write(w, junit.Suites{Name: "baselab compare", Suites: []junit.Suite{s}})
 }
 
 func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }
@@ -187,6 +211,11 @@ type CompareCommand struct {
 	JSON     bool
 	JUnit    string
 	Markdown string
+	// Probe, when set, is the user's lookup command ({name} for the name):
+	// the DNS lab's faults run with it on both images.
+	Probe string
+	// Faults are the DNS lab's faults to run with Probe; empty: its defaults.
+	Faults []string
 }
 
 // Run compares OLD and NEW and returns the exit status.
@@ -194,6 +223,12 @@ func (c CompareCommand) Run(ctx context.Context, args []string, stdout, stderr i
 	if len(args) != 2 {
 		fmt.Fprintln(stderr, "baselab compare: give two images, OLD and NEW")
 		return ExitUsage
+	}
+	if c.Probe != "" {
+		if err := checkProbe(c.Probe, c.Faults); err != nil {
+			fmt.Fprintf(stderr, "baselab compare: %v\n", err)
+			return ExitUsage
+		}
 	}
 	eng, err := engine.Connect(ctx)
 	if err != nil {
@@ -205,6 +240,19 @@ func (c CompareCommand) Run(ctx context.Context, args []string, stdout, stderr i
 	if err != nil {
 		fmt.Fprintf(stderr, "baselab compare: %v\n", err)
 		return ExitBadImage
+	}
+	if c.Probe != "" {
+		// The DNS lab's server and timer come from the catalog (it never
+		// pulls in local mode); its progress lines go to stderr.
+		cat, err := images.New(eng, images.Options{Progress: stderr})
+		if err == nil {
+			cmp.Probe = c.Probe
+			cmp.DNS, err = probeBoth(ctx, &lab.Env{Engine: eng, Catalog: cat, Progress: stderr}, args[0], args[1], c.Probe, c.Faults)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "baselab compare: %s\n", oneLine(err))
+			return ExitBadImage
+		}
 	}
 	if c.JSON {
 		err = WriteCompareJSON(stdout, cmp)
@@ -221,7 +269,7 @@ func (c CompareCommand) Run(ctx context.Context, args []string, stdout, stderr i
 		fmt.Fprintf(stderr, "baselab compare: write output: %v\n", err)
 		return ExitUsage
 	}
-	if cmp.NewErrors() > 0 {
+	if cmp.NewErrors() > 0 || cmp.DNSWorse() > 0 {
 		return ExitFindings
 	}
 	return ExitClean

@@ -82,22 +82,51 @@ func Load(ctx context.Context, eng *engine.Engine, ref string) (*Image, error) {
 		}
 		return nil, fmt.Errorf("inspect image %s: %w", ref, err)
 	}
-	if res.Os != "" && res.Os != "linux" {
-		return nil, fmt.Errorf("%w: %s is a %s image; doctor reads Linux images", ErrBadImage, ref, res.Os)
+	if err := judgeable(ref, res.Os, res.Architecture); err != nil {
+		return nil, err
 	}
 	im := &Image{Ref: ref, ID: res.ID, OS: res.Os, Size: res.Size, Layers: len(res.RootFS.Layers)}
 	if c := res.Config; c != nil {
 		im.Config = Config{Entrypoint: c.Entrypoint, Cmd: c.Cmd, User: c.User, Env: c.Env}
 	}
-	fsys, err := rootfs.Read(ctx, eng, ref, rootfs.Options{KeepFile: keep, Labels: map[string]string{engine.LabelLab: "doctor"}})
+	err = im.read(func() (*rootfs.FS, error) {
+		return rootfs.Read(ctx, eng, ref, rootfs.Options{KeepFile: keep, Labels: map[string]string{engine.LabelLab: "doctor"}})
+	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrBadImage, ref, err)
-	}
-	im.FS = fsys
-	if err := im.parse(); err != nil {
 		return nil, err
 	}
 	return im, nil
+}
+
+// judgeable refuses what doctor's checks cannot read: another OS's image,
+// or another architecture's — the checks know x86-64's file tags and
+// loader paths (the CPython SOABI, ld-linux-x86-64.so.2, ld-musl-x86_64),
+// and --confirm could not run it.
+func judgeable(ref, os, arch string) error {
+	if os != "" && os != "linux" {
+		return fmt.Errorf("%w: %s is a %s image; doctor reads Linux images", ErrBadImage, ref, os)
+	}
+	if arch != "" && arch != "amd64" {
+		return fmt.Errorf("%w: %s is a linux/%s image; doctor's checks read linux/amd64 (x86-64) images", ErrBadImage, ref, arch)
+	}
+	return nil
+}
+
+// read takes the file system from export — the engine's, or a stream a
+// test gives — and parses what it keeps. A layer that cannot be read is
+// the image's fault as doctor sees it: one line, ErrBadImage.
+func (im *Image) read(export func() (*rootfs.FS, error)) error {
+	fsys, err := export()
+	if err != nil {
+		return fmt.Errorf("%w: %s: %s (a layer the engine cannot export or a broken stream: rebuild or re-pull the image)", ErrBadImage, im.Ref, oneLine(err))
+	}
+	im.FS = fsys
+	return im.parse()
+}
+
+// oneLine keeps an error to one line: an engine's message may hold several.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
 // parse reads the kept files: ELF headers, Go function names, #! lines.

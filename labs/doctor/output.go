@@ -69,32 +69,40 @@ var checks = []string{CheckLoader, CheckLibrary, CheckSymbol, CheckSemantics, Ch
 func WriteJUnit(w io.Writer, name string, reports ...*Report) error {
 	all := junit.Suites{Name: name}
 	for _, r := range reports {
-		s := junit.Suite{Name: r.Image}
-		for _, c := range checks {
-			tc := junit.Case{Classname: r.Image, Name: c}
-			var errs, warns []string
-			for _, f := range r.Findings {
-				if f.Check != c {
-					continue
-				}
-				line := fmt.Sprintf("%s: %s (%s)", orConfig(f.File), f.Text, f.Evidence)
-				if f.Severity == SevError {
-					errs = append(errs, line)
-				} else {
-					warns = append(warns, line)
-				}
-			}
-			if len(errs) > 0 {
-				tc.Failure = &junit.Problem{Type: string(SevError), Message: errs[0], Text: strings.Join(errs, "\n")}
-			}
-			if len(warns) > 0 {
-				tc.SystemOut = "warning " + strings.Join(warns, "\nwarning ")
-			}
-			s.Cases = append(s.Cases, tc)
-		}
-		all.Suites = append(all.Suites, s)
+		all.Suites = append(all.Suites, junitSuite(r))
 	}
 	return junit.Write(w, all)
+}
+
+// junitSuite is one image's suite: a case per check.
+func junitSuite(r *Report) junit.Suite {
+	s := junit.Suite{Name: r.Image}
+	for _, c := range checks {
+		tc := junit.Case{Classname: r.Image, Name: c}
+		var errs, warns []string
+		for _, f := range r.Findings {
+			if f.Check != c {
+				continue
+			}
+			line := fmt.Sprintf("%s: %s (%s)", orConfig(f.File), f.Text, f.Evidence)
+			if f.Confirm != "" {
+				line += "; --confirm " + f.Confirm
+			}
+			if f.Severity == SevError {
+				errs = append(errs, line)
+			} else {
+				warns = append(warns, line)
+			}
+		}
+		if len(errs) > 0 {
+			tc.Failure = &junit.Problem{Type: string(SevError), Message: errs[0], Text: strings.Join(errs, "\n")}
+		}
+		if len(warns) > 0 {
+			tc.SystemOut = "warning " + strings.Join(warns, "\nwarning ")
+		}
+		s.Cases = append(s.Cases, tc)
+	}
+	return s
 }
 
 func orConfig(f string) string {

@@ -130,11 +130,12 @@ func (h *scratchHandIn) Grade(ctx context.Context, env *lab.Env) (*Grade, error)
 			false: "no " + scratch.BundlePath + " in the image"}[hasBundle && len(bundle) > 0], "",
 		ex4Hint+" (scratch has no CA bundle: COPY it from a stage that has one, e.g. distroless-static)")
 
-	srv, caPEM, err := scratch.StartServer(ctx, env, "exercise")
-	defer srv.Close(context.WithoutCancel(ctx), env)
+	srv, err := scratch.StartServer(ctx, env, "exercise")
 	if err != nil {
 		return nil, err
 	}
+	defer srv.Close()
+	caPEM := srv.CAPEM
 	spec := run.Spec{Image: im.Ref, Cmd: []string{scratch.URL, ex4Zone}, Network: srv.Network, Lab: "exercise"}
 	dir, err := os.MkdirTemp("", "baselab-exercise4-")
 	if err != nil {

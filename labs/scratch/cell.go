@@ -115,7 +115,7 @@ func orNull(p *int) any {
 	return *p
 }
 
-func (c cell) detail(res run.Result, checks map[string]check) string {
+func (c cell) detail(res run.Result, checks map[string]Check) string {
 	var parts []string
 	if !res.Started {
 		parts = append(parts, "the engine did not start the container")

@@ -15,7 +15,7 @@ func Classify(res run.Result) (outcome, evidence string) {
 
 // classify goes in the order of the program's life: the engine starts it,
 // the kernel execs it, then its checks run.
-func classify(res run.Result, checks map[string]check) (outcome, evidence string) {
+func classify(res run.Result, checks map[string]Check) (outcome, evidence string) {
 	if !res.Started {
 		if strings.Contains(res.StartError, "unable to find user") {
 			return UnknownUser, res.StartError

@@ -41,7 +41,6 @@ func buildImages(ctx context.Context, env *lab.Env, vs []Variant, bins map[Binar
 	}
 	jobs := []job{
 		{name: "baseline", dockerfile: "app-only.Dockerfile", files: map[string][]byte{"app": bins[StaticBinary].bin}},
-		{name: "httpsd", dockerfile: "httpsd.Dockerfile", files: map[string][]byte{"httpsd": srvBin}},
 	}
 	for _, v := range vs {
 		files := map[string][]byte{"app": bins[v.Binary].bin}
@@ -76,13 +75,13 @@ func buildImages(ctx context.Context, env *lab.Env, vs []Variant, bins map[Binar
 		switch j.name {
 		case "baseline":
 			out.baseline = im
-		case "httpsd":
-			out.server = im
 		default:
 			out.steps[j.name] = stepImage{im: im, dockerfile: j.dockerfile}
 		}
 	})
-	return out, errors.Join(errs...)
+	srv, err := serverImage(ctx, env, srvBin)
+	out.server = srv
+	return out, errors.Join(append(errs, err)...)
 }
 
 // bases maps the ARGs a step's Dockerfile declares to catalog keys: only

@@ -54,13 +54,11 @@ func runLab(ctx context.Context, env *lab.Env) ([]record.Record, error) {
 	}
 	env.Logf("scratch: the program alone on scratch is %d bytes; each fix below says what it adds to that", imgs.baseline.SizeBytes)
 
-	srv, err := startServer(ctx, env, "scratch", imgs.server, ca)
-	// Removed before the network (Close's order); the run's sweep is
-	// behind a failure to.
-	defer srv.Close(context.WithoutCancel(ctx), env)
+	srv, err := startServer(ctx, env, imgs.server.Ref, ca, "scratch")
 	if err != nil {
 		return nil, err
 	}
+	defer srv.Close()
 	nw := srv.Network
 	env.Logf("scratch: HTTPS server up on network %s as %s", nw, Host)
 

@@ -40,7 +40,12 @@ the evidence seen.
 Each lab has its own options: 'baselab run LAB --help'. Every lab takes
 --list (print its variants and stop; no Docker needed) and --variant
 PATTERN (run only the variants named: a variant's name, or a glob where
-'*' stops at '/', e.g. 'alpine/race/*').`,
+'*' stops at '/', e.g. 'alpine/race/*').
+
+Ctrl-C (or SIGTERM) stops the run: no further lab starts, the records of the
+cells that finished are kept and the report is written from them, every
+container and network the run started is removed (they carry the label
+org.baselab.run=<the run id printed first>), and baselab exits 130.`,
 		Example: `  baselab run                               # every lab, into ./results/<time>/
   baselab run dns --out /tmp/dns            # one lab
   baselab run dns --list                    # its variants, without Docker

@@ -35,6 +35,10 @@ type raceTable struct {
 	flights map[netip.AddrPort]*flight
 	rng     *rand.Rand
 	arrived int // arrivals since the last sweep
+	// answers are the answer times of the kept race queries, in the order
+	// they were kept: those still ahead of now are the queries in flight
+	// that race's busy counts.
+	answers []time.Time
 }
 
 type flight struct {
@@ -61,8 +65,11 @@ func newRaceTable(seed uint64) *raceTable {
 func (t *raceTable) arrive(src netip.AddrPort, id, qtype uint16, now time.Time, f Fault) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	// The answers already sent leave the count: the list stays as long as
+	// the queries in flight.
+	t.answers = slices.DeleteFunc(t.answers, func(at time.Time) bool { return !at.After(now) })
 	fl := t.flights[src]
-	if fl != nil && now.Before(fl.until) {
+	if fl != nil && now.Before(fl.until) && t.busy(f) {
 		if p := f.p(); p >= 1 || t.rng.Float64() < p {
 			return false
 		}
@@ -76,10 +83,18 @@ func (t *raceTable) arrive(src netip.AddrPort, id, qtype uint16, now time.Time, 
 		fl.until = answerAt
 	}
 	fl.held = append(fl.held, heldQuery{id: id, qtype: qtype, arrived: now, answerAt: answerAt})
+	t.answers = append(t.answers, answerAt)
 	if t.arrived++; t.arrived >= 1024 {
 		t.sweep(now)
 	}
 	return true
+}
+
+// busy reports whether the server is loaded enough for f to lose a
+// colliding query: always without a busy threshold, else while more than
+// f.Busy race queries are in flight (the colliding one not counted).
+func (t *raceTable) busy(f Fault) bool {
+	return f.Busy <= 0 || len(t.answers) > f.Busy
 }
 
 // take hands a kept query's hold to its handler.

@@ -109,8 +109,8 @@ type Fault struct {
 	// 0 means DefaultRaceP.
 	P float64
 	// Busy, when above zero, makes race depend on load: a colliding query
-	// is lost only while more than Busy race queries (every source's and
-	// every name's) are in flight. One client's pair never is; a crowd's
+	// is lost only while more than Busy race queries for its name (from
+	// every source) are in flight. One client's pair never is; a crowd's
 	// pairs are, as in the story's "only under load".
 	Busy int
 	// QPS is overload's rate (0 means DefaultOverloadQPS).

@@ -1,7 +1,6 @@
 package dnsfaker
 
 import (
-	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -12,7 +11,7 @@ import (
 )
 
 // race:busy=K loses a pair's second query only while more than K race
-// queries are in flight. Pairs are sent one after another, each from its
+// queries for its name are in flight. Pairs are sent one after another, each from its
 // own socket, inside one window (200 ms, far longer than the sends take), so
 // in arrival order the in-flight count before pair i's second query is
 // 2(i-1)+1 while every earlier pair was kept: with busy=4 the first two
@@ -39,7 +38,7 @@ func TestRaceBusyLosesPairsOnlyUnderLoad(t *testing.T) {
 			conns := make([]*net.UDPConn, tt.pairs)
 			start := time.Now()
 			for i := range conns {
-				conns[i] = sendPair(t, srv.Addr(), fmt.Sprintf("c%d.busy.test", i))
+				conns[i] = sendPair(t, srv.Addr(), "crowd.busy.test")
 			}
 			require.Less(t, time.Since(start), 200*time.Millisecond, "every pair was sent inside one window; the counts below assume it")
 			answered := 0
@@ -52,6 +51,20 @@ func TestRaceBusyLosesPairsOnlyUnderLoad(t *testing.T) {
 	}
 }
 
+// The count is per name: a crowd on one name does not load another, as
+// the lab's cells, each under its own name on one server, must not.
+func TestRaceBusyCountsPerName(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, Config{Default: mustFault(t, "race:inflight=300ms,busy=2")})
+	for range 5 {
+		sendPair(t, srv.Addr(), "crowd.busy.test")
+	}
+	_, got := libcPair(t, srv.Addr(), "other.busy.test", 300*time.Millisecond+pairWait)
+	assert.Len(t, got, 2, "a lone pair for another name, inside the crowd's window, is answered whole")
+	// The crowd's packets were read before the lone pair's, sent after them.
+	assert.Equal(t, uint64(4), srv.Counters().Actions[ActionDropped], "the crowd itself lost every pair past the first (its AAAA saw 1 in flight, the next ones 3, 4, 5, 6 > 2)")
+}
+
 // Once the crowd's window has passed, the in-flight count is back to zero:
 // the same server is clean again for a lone client ("disappeared when
 // traffic was low").
@@ -60,14 +73,14 @@ func TestRaceBusyIsCleanAgainWhenTheLoadIsGone(t *testing.T) {
 	srv := startServer(t, Config{Default: mustFault(t, "race:inflight=100ms,busy=2")})
 	conns := make([]*net.UDPConn, 5)
 	for i := range conns {
-		conns[i] = sendPair(t, srv.Addr(), fmt.Sprintf("crowd%d.busy.test", i))
+		conns[i] = sendPair(t, srv.Addr(), "crowd.busy.test")
 	}
 	for _, c := range conns {
 		readAnswers(t, c, 100*time.Millisecond+pairWait, 2)
 	}
 	crowd := srv.Counters().Actions[ActionDropped]
 	require.Positive(t, crowd, "the crowd lost queries")
-	_, got := libcPair(t, srv.Addr(), "alone.busy.test", pairWait)
+	_, got := libcPair(t, srv.Addr(), "crowd.busy.test", pairWait)
 	assert.Contains(t, got, dns.TypeA)
 	assert.Contains(t, got, dns.TypeAAAA, "a lone pair after the crowd is answered whole")
 	assert.Equal(t, crowd, srv.Counters().Actions[ActionDropped], "nothing more was lost")

@@ -115,7 +115,7 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 		r.Set("predicted_names", e.Names)
 	}
 	if e.Known && len(res.lookups) > 0 {
-		ok, why := e.matches(class, codeOf(res.lookups), r.P50ms)
+		ok, why := e.matches(class, codeOf(res.lookups), ms, r.P50ms)
 		if want, known := e.predictedAddrs(window(entries, slow)); known {
 			r.Set("predicted_addresses", want)
 			switch {

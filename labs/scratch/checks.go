@@ -19,6 +19,7 @@ type check struct {
 	Zone    string  `json:"zone"`
 	Abbrev  string  `json:"abbrev"`
 	OffsetS *int    `json:"offset_s"`
+	Root    string  `json:"root"`
 }
 
 // parse reads the program's JSON lines by check name; anything else it

@@ -48,7 +48,7 @@ pair.race.test   race
 	// pair.race.test. race
 	// *.race.test. race:p=0.5
 	// *.sf.test. servfail:AAAA
-	// line 2: parse fault "rase": unknown fault "rase" (valid: ok, race[:inflight=DURATION,p=PROB], timeout[:QTYPE], servfail[:QTYPE], refused[:QTYPE], nxdomain[:QTYPE], nodata[:QTYPE], delay:DURATION[:QTYPE], truncate, tcponly, cname[:N], overload[:QPS], every[:N])
+	// line 2: parse fault "rase": unknown fault "rase" (valid: ok, race[:inflight=DURATION,p=PROB,busy=K], timeout[:QTYPE], servfail[:QTYPE], refused[:QTYPE], nxdomain[:QTYPE], nodata[:QTYPE], delay:DURATION[:QTYPE], truncate, tcponly, cname[:N], overload[:QPS], every[:N])
 }
 
 func ExampleServer() {

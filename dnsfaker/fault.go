@@ -80,7 +80,7 @@ func (k Kind) String() string {
 
 // validFaults is the list that error messages show, so a typo is one look
 // away from its fix.
-const validFaults = "ok, race[:inflight=DURATION,p=PROB], timeout[:QTYPE], servfail[:QTYPE], " +
+const validFaults = "ok, race[:inflight=DURATION,p=PROB,busy=K], timeout[:QTYPE], servfail[:QTYPE], " +
 	"refused[:QTYPE], nxdomain[:QTYPE], nodata[:QTYPE], delay:DURATION[:QTYPE], " +
 	"truncate, tcponly, cname[:N], overload[:QPS], every[:N]"
 
@@ -108,6 +108,11 @@ type Fault struct {
 	// P is race's probability of losing a colliding query, in (0, 1];
 	// 0 means DefaultRaceP.
 	P float64
+	// Busy, when above zero, makes race depend on load: a colliding query
+	// is lost only while more than Busy race queries for its name (from
+	// every source) are in flight. One client's pair never is; a crowd's
+	// pairs are, as in the story's "only under load".
+	Busy int
 	// QPS is overload's rate (0 means DefaultOverloadQPS).
 	QPS float64
 	// N is every's period (0 means DefaultEvery): the N-th, 2N-th ... query
@@ -181,6 +186,9 @@ func (f Fault) String() string {
 		if f.P > 0 && f.P != DefaultRaceP {
 			params = append(params, "p="+strconv.FormatFloat(f.P, 'g', -1, 64))
 		}
+		if f.Busy > 0 {
+			params = append(params, "busy="+strconv.Itoa(f.Busy))
+		}
 		if len(params) > 0 {
 			b.WriteString(":" + strings.Join(params, ","))
 		}
@@ -219,7 +227,7 @@ func (f *Fault) UnmarshalText(text []byte) error {
 // ParseFault reads a fault word with its parameters:
 //
 //	ok
-//	race[:inflight=DURATION][,p=PROBABILITY]
+//	race[:inflight=DURATION][,p=PROBABILITY][,busy=K]
 //	timeout[:QTYPE]   servfail[:QTYPE]   refused[:QTYPE]
 //	nxdomain[:QTYPE]  nodata[:QTYPE]
 //	delay:DURATION[:QTYPE]
@@ -333,7 +341,7 @@ func kindByName(word string) (Kind, bool) {
 	return 0, false
 }
 
-// parseRaceParams reads "inflight=50ms,p=0.5" in any order.
+// parseRaceParams reads "inflight=50ms,p=0.5,busy=16" in any order.
 func parseRaceParams(f *Fault, params string) error {
 	for _, kv := range strings.Split(params, ",") {
 		key, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
@@ -353,8 +361,14 @@ func parseRaceParams(f *Fault, params string) error {
 				return fmt.Errorf("bad race probability %q: want 0 < p <= 1 (use ok for no loss)", val)
 			}
 			f.P = p
+		case "busy":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 {
+				return fmt.Errorf("bad race busy %q: want an integer >= 1, the queries in flight above which pairs are lost, as in race:busy=16", val)
+			}
+			f.Busy = n
 		default:
-			return fmt.Errorf("unknown race parameter %q (valid: inflight, p)", key)
+			return fmt.Errorf("unknown race parameter %q (valid: inflight, p, busy)", key)
 		}
 	}
 	return nil

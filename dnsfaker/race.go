@@ -35,6 +35,11 @@ type raceTable struct {
 	flights map[netip.AddrPort]*flight
 	rng     *rand.Rand
 	arrived int // arrivals since the last sweep
+	// answers are, per query name, the answer times of its kept race
+	// queries: those still ahead of now are the name's queries in flight
+	// that race's busy counts. Per name, so that the lab's cells, each
+	// under its own name on one server, do not load each other.
+	answers map[string][]time.Time
 }
 
 type flight struct {
@@ -52,17 +57,22 @@ type heldQuery struct {
 func newRaceTable(seed uint64) *raceTable {
 	return &raceTable{
 		flights: map[netip.AddrPort]*flight{},
+		answers: map[string][]time.Time{},
 		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
 }
 
 // arrive decides whether a race query that arrived at now is kept. A kept
 // query is held until now plus the fault's window.
-func (t *raceTable) arrive(src netip.AddrPort, id, qtype uint16, now time.Time, f Fault) bool {
+func (t *raceTable) arrive(src netip.AddrPort, name string, id, qtype uint16, now time.Time, f Fault) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	// The answers already sent leave the count: the list stays as long as
+	// the name's queries in flight.
+	inflight := slices.DeleteFunc(t.answers[name], func(at time.Time) bool { return !at.After(now) })
 	fl := t.flights[src]
-	if fl != nil && now.Before(fl.until) {
+	if fl != nil && now.Before(fl.until) && (f.Busy <= 0 || len(inflight) > f.Busy) {
+		t.answers[name] = inflight
 		if p := f.p(); p >= 1 || t.rng.Float64() < p {
 			return false
 		}
@@ -76,6 +86,7 @@ func (t *raceTable) arrive(src netip.AddrPort, id, qtype uint16, now time.Time, 
 		fl.until = answerAt
 	}
 	fl.held = append(fl.held, heldQuery{id: id, qtype: qtype, arrived: now, answerAt: answerAt})
+	t.answers[name] = append(inflight, answerAt)
 	if t.arrived++; t.arrived >= 1024 {
 		t.sweep(now)
 	}
@@ -111,6 +122,11 @@ func (t *raceTable) sweep(now time.Time) {
 		fl.held = slices.DeleteFunc(fl.held, func(h heldQuery) bool { return now.Sub(h.answerAt) > staleHold })
 		if len(fl.held) == 0 && now.After(fl.until) {
 			delete(t.flights, src)
+		}
+	}
+	for name, as := range t.answers {
+		if len(as) == 0 || !as[len(as)-1].After(now) {
+			delete(t.answers, name)
 		}
 	}
 }
@@ -159,7 +175,7 @@ func (s *Server) raceKeeps(m []byte, addr net.Addr) bool {
 	}
 	src := unmapped(ua.AddrPort())
 	now := time.Now()
-	if s.race.arrive(src, q.id, q.qtype, now, st.fault) {
+	if s.race.arrive(src, q.name, q.id, q.qtype, now, st.fault) {
 		return true
 	}
 	s.log.add(Entry{

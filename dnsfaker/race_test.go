@@ -155,7 +155,7 @@ func TestRaceTableForgetsOldSources(t *testing.T) {
 	now := time.Now()
 	for port := range uint16(2000) {
 		src := netip.AddrPortFrom(netip.MustParseAddr("192.0.2.1"), port)
-		require.True(t, rt.arrive(src, 1, dns.TypeA, now, Race))
+		require.True(t, rt.arrive(src, "old.race.test.", 1, dns.TypeA, now, Race))
 		rt.take(src, 1, dns.TypeA)
 	}
 	rt.sweep(now.Add(time.Second))

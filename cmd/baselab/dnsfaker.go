@@ -48,8 +48,9 @@ query, is answered in full: the control.
 
 Faults (per name with --rules, or for every name with --fault):
   ok                                answer normally (the default)
-  race[:inflight=DUR,p=PROB]        lose a query colliding with an unanswered one
-                                    from the same UDP source (inflight 50ms, p 1)
+  race[:inflight=DUR,p=PROB,busy=K] lose a query colliding with an unanswered one
+                                    from the same UDP source (inflight 50ms, p 1);
+                                    busy=K: only while more than K queries for the name are in flight
   timeout[:QTYPE]                   never answer (that type only, with QTYPE)
   servfail|refused|nxdomain|nodata[:QTYPE]
                                     answer with that rcode, or empty

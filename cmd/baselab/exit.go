@@ -14,7 +14,16 @@ import (
 const (
 	exitFailed = 1 // a lab, the engine or a prerequisite failed
 	exitUsage  = 2 // bad input: nothing was started or written
+	// exitInterrupted is the shell's 128+SIGINT: a run stopped by Ctrl-C
+	// (or SIGTERM), its finished records kept.
+	exitInterrupted = 130
 )
+
+// errInterrupted is a run stopped by a signal.
+type errInterrupted struct{ err error }
+
+func (e errInterrupted) Error() string { return e.err.Error() }
+func (e errInterrupted) Unwrap() error { return e.err }
 
 // usageError is bad input, found before the engine is reached.
 type usageError struct{ err error }
@@ -32,6 +41,10 @@ func usage(err error) error {
 // exitCode maps a command's error to its exit status.
 func exitCode(err error) int {
 	var u usageError
+	var in errInterrupted
+	if errors.As(err, &in) {
+		return exitInterrupted
+	}
 	// cobra's own unknown command/flag errors are bad input too.
 	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "unknown flag") ||
 		strings.HasPrefix(err.Error(), "unknown shorthand flag") {

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/baselab/baselab/harness/engine"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs"
 	"github.com/baselab/baselab/labs/lab"
@@ -38,7 +40,12 @@ the evidence seen.
 Each lab has its own options: 'baselab run LAB --help'. Every lab takes
 --list (print its variants and stop; no Docker needed) and --variant
 PATTERN (run only the variants named: a variant's name, or a glob where
-'*' stops at '/', e.g. 'alpine/race/*').`,
+'*' stops at '/', e.g. 'alpine/race/*').
+
+Ctrl-C (or SIGTERM) stops the run: no further lab starts, the records of the
+cells that finished are kept and the report is written from them, every
+container and network the run started is removed (they carry the label
+org.baselab.run=<the run id printed first>), and baselab exits 130.`,
 		Example: `  baselab run                               # every lab, into ./results/<time>/
   baselab run dns --out /tmp/dns            # one lab
   baselab run dns --list                    # its variants, without Docker
@@ -126,17 +133,30 @@ func runLabs(cmd *cobra.Command, o *runOpts, ls []lab.Lab, lo labOpts) error {
 	}
 	defer w.Close()
 	env := &lab.Env{Engine: eng, Catalog: cat, Out: w, Progress: cmd.ErrOrStderr(), Short: o.short, Only: lo.only}
+	ctx := cmd.Context()
+	// The run id is printed so that what this run left on the engine (if
+	// it was killed outright) can be found by its label.
+	env.Logf("run %s: its containers and networks carry the label %s=%s", eng.RunID, engine.LabelRun, eng.RunID)
 	start := time.Now()
-	var failed []string
+	var failed, notStarted []string
 	total := 0
 	for _, l := range ls {
+		if ctx.Err() != nil {
+			notStarted = append(notStarted, l.Name)
+			continue
+		}
 		env.Logf("== lab %s: %s", l.Name, l.Summary)
-		rs, err := l.Run(cmd.Context(), env)
+		rs, err := l.Run(ctx, env)
 		total += len(rs)
 		if err != nil {
 			env.Logf("lab %s: %v", l.Name, err)
-			failed = append(failed, l.Name)
+			if ctx.Err() == nil {
+				failed = append(failed, l.Name)
+			}
 		}
+	}
+	if ctx.Err() != nil {
+		return interrupted(cmd, eng, w, out, total, notStarted)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%d records in %s (%s)\n", total, w.Path(), time.Since(start).Round(time.Second))
 	if err := writeReport(cmd, out); err != nil {
@@ -146,4 +166,30 @@ func runLabs(cmd *cobra.Command, o *runOpts, ls []lab.Lab, lo labOpts) error {
 		return fmt.Errorf("labs that could not finish: %v (see the lines above)", failed)
 	}
 	return nil
+}
+
+// interrupted ends a run stopped by Ctrl-C (or SIGTERM): the labs have
+// removed what they started, each on its way out; the sweep by this run's
+// label catches whatever a cancelled step left behind. It runs on a context
+// that is not cancelled, or the interrupt that asks for the cleanup would
+// also cancel it. The records already written are kept and reported.
+func interrupted(cmd *cobra.Command, eng *engine.Engine, w *record.Writer, out string, total int, notStarted []string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(cmd.Context()), time.Minute)
+	defer cancel()
+	s, cerr := eng.Clean(ctx, engine.CleanOptions{RunID: eng.RunID})
+	stderr := cmd.ErrOrStderr()
+	fmt.Fprintf(stderr, "interrupted: removed %d containers and %d networks of run %s\n", s.Containers, s.Networks, eng.RunID)
+	if len(notStarted) > 0 {
+		fmt.Fprintf(stderr, "interrupted: labs not started: %s\n", strings.Join(notStarted, ", "))
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%d records finished before the interrupt, in %s\n", total, w.Path())
+	if total > 0 {
+		if err := writeReport(cmd, out); err != nil {
+			return errInterrupted{err}
+		}
+	}
+	if cerr != nil {
+		return errInterrupted{fmt.Errorf("remove run %s: %w (remove what is left by its label %s=%s)", eng.RunID, cerr, engine.LabelRun, eng.RunID)}
+	}
+	return errInterrupted{fmt.Errorf("interrupted: the partial results are in %s", out)}
 }

@@ -126,7 +126,7 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 		r.Evidence = strings.TrimPrefix(r.Evidence+"; ", "; ") + "left out as the lab's noise, not the resolver's: " + strings.Join(late, "; ")
 	}
 	if e.Known && len(classes) > 0 && c.preset == nil {
-		ok, why := e.matches(class, codeOf(measured), r.P50ms)
+		ok, why := e.matches(class, codeOf(measured), ms, r.P50ms)
 		if want, known := e.predictedAddrs(window(entries, slow)); known {
 			r.Set("predicted_addresses", want)
 			switch {

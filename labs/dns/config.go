@@ -26,11 +26,14 @@ type Config struct {
 	// words joined by + (nameservers.go), e.g. dead+ok.
 	Nameservers []string
 
-	// Under load: race with probability LoadP, Clients concurrent
-	// clients each doing LoadTries lookups in one long-lived process.
+	// Under load: race with probability LoadP while more than LoadBusy
+	// race queries are in flight (0: whatever the load), Clients
+	// concurrent clients each doing LoadTries lookups in one long-lived
+	// process.
 	Load      bool
 	Clients   []int
 	LoadP     float64
+	LoadBusy  int
 	LoadTries int
 
 	// Image and Probe run the faults and options against a user's image
@@ -57,8 +60,18 @@ func DefaultConfig() Config {
 		Nameservers: DefaultNameservers,
 		Load:        true,
 		Clients:     []int{1, 8, 32},
-		LoadP:       0.3,
-		LoadTries:   10,
+		// The loss depends on the load alone (p 1 past the threshold): a
+		// client doing lookups back to back keeps one or two race queries
+		// in flight, so 16 spares the 1- and 8-client cells and hits the
+		// 32-client one — "issues appeared under load, disappeared when
+		// traffic was low" is then measured, not built in.
+		// 40 lookups (about 2 s per client) let 32 clients overlap though
+		// their docker execs start over a second or two: with 10 the
+		// 32-client cell measured clean (p99 83 ms), its clients too
+		// staggered to pass 16 in flight.
+		LoadP:     1,
+		LoadBusy:  16,
+		LoadTries: 40,
 	}
 }
 
@@ -72,9 +85,10 @@ func (c *Config) Bind(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&c.Nameservers, "nameservers", c.Nameservers, "with --options nameservers: layouts of 2 or 3 servers, each ok, dead, slow (1 s), nxdomain or servfail, joined by +, optionally ending +rotate (dead+ok = the first server never answers)")
 	fs.StringVar(&c.ResolvConf, "resolv-conf", c.ResolvConf, "a resolv.conf (a pod's, say) whose search and options lines get search cells like --options k8s; its nameservers are replaced by the lab's")
 	fs.IntVar(&c.Tries, "tries", c.Tries, "lookups per cell, each in a fresh process")
-	fs.BoolVar(&c.Load, "load", c.Load, "also run the under-load cells (race with probability --load-p, --clients concurrent clients)")
+	fs.BoolVar(&c.Load, "load", c.Load, "also run the under-load cells (race past --load-busy queries in flight, with probability --load-p, --clients concurrent clients)")
 	fs.IntSliceVar(&c.Clients, "clients", c.Clients, "concurrent clients for the under-load cells")
 	fs.Float64Var(&c.LoadP, "load-p", c.LoadP, "probability that race loses the second query of a pair, under load")
+	fs.IntVar(&c.LoadBusy, "load-busy", c.LoadBusy, "under load, race loses pairs only while more than this many race queries are in flight (0: whatever the load)")
 	fs.IntVar(&c.LoadTries, "load-tries", c.LoadTries, "lookups per client under load, in one long-lived process")
 	fs.StringVar(&c.Image, "image", "", "your own image to test instead of the catalog bases (needs --probe)")
 	fs.StringVar(&c.Probe, "probe", "", "your lookup command, with {name} for the name, e.g. 'getent ahosts {name}'")
@@ -156,6 +170,9 @@ func (c Config) Validate() error {
 	if c.Load && (c.LoadP <= 0 || c.LoadP > 1) {
 		return fmt.Errorf("--load-p %v: want a probability in (0, 1]", c.LoadP)
 	}
+	if c.Load && c.LoadBusy < 0 {
+		return fmt.Errorf("--load-busy %d: want a count of queries in flight >= 0 (0: lose pairs whatever the load)", c.LoadBusy)
+	}
 	return nil
 }
 
@@ -183,4 +200,13 @@ func (c Config) Variants() []string {
 		out = append(out, lc.variant)
 	}
 	return out
+}
+
+// loadFault is the under-load cells' fault, as dnsfaker writes it.
+func (c Config) loadFault() string {
+	p := c.LoadP
+	if p == dnsfaker.DefaultRaceP {
+		p = 0
+	}
+	return dnsfaker.Fault{Kind: dnsfaker.KindRace, P: p, Busy: c.LoadBusy}.String()
 }

@@ -67,23 +67,38 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 		len(rg.boxes)+1, time.Since(setup).Round(100*time.Millisecond), len(cells), len(loads))
 	start := time.Now()
 
+	// A cell is kept when it finished before an interrupt (Ctrl-C): one
+	// cut short would record the lab's cancellation as the resolver's
+	// behaviour.
 	results := make([]result, len(cells))
-	allAtOnce(env, len(cells), func(i int) { results[i] = rg.runCell(ctx, cells[i], cfg.Tries) },
-		func(i int) string { return fmt.Sprintf("dns: %-48s %s", cells[i].variant, results[i].summary()) })
+	finished := make([]bool, len(cells))
+	allAtOnce(env, len(cells), func(i int) {
+		results[i] = rg.runCell(ctx, cells[i], cfg.Tries)
+		finished[i] = ctx.Err() == nil
+	}, func(i int) string { return fmt.Sprintf("dns: %-48s %s", cells[i].variant, results[i].summary()) })
 	wall := time.Since(start)
 
 	// The under-load cells come after the matrix, not beside it: their
 	// hundreds of concurrent lookups would otherwise load the two cores
 	// enough to blur the matrix's fast/stall line.
 	loadResults := make([]result, len(loads))
-	allAtOnce(env, len(loads), func(i int) { loadResults[i] = rg.runLoad(ctx, loads[i], cfg.LoadTries) },
-		func(i int) string {
+	loadFinished := make([]bool, len(loads))
+	if ctx.Err() == nil {
+		allAtOnce(env, len(loads), func(i int) {
+			loadResults[i] = rg.runLoad(ctx, loads[i], cfg.LoadTries)
+			loadFinished[i] = ctx.Err() == nil
+		}, func(i int) string {
 			return fmt.Sprintf("dns: %-48s %s", loads[i].variant, loadResults[i].loadSummary())
 		})
+	}
 
 	// A record needs the server's view of its cell: the log is read once,
-	// after every cell, so records are made and emitted only then.
-	entries, err := rg.serverLog(ctx)
+	// after every cell, so records are made and emitted only then. After an
+	// interrupt it is still read (on a context the interrupt does not
+	// cancel, bounded) so that the cells that finished keep their records.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	entries, err := rg.serverLog(lctx)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +108,9 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 	var recs []record.Record
 	var slowest time.Duration
 	for i, c := range cells {
+		if !finished[i] {
+			continue
+		}
 		r := rg.cellRecord(c, results[i], cellEntries(entries, c))
 		if c.preset != nil {
 			rg.presetRecord(c, results[i], entries, &r)
@@ -101,13 +119,18 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 		slowest = max(slowest, results[i].wall)
 	}
 	for i, lc := range loads {
-		recs = append(recs, rg.loadRecord(lc, cfg, loadResults[i], entries[lc.name]))
+		if loadFinished[i] {
+			recs = append(recs, rg.loadRecord(lc, cfg, loadResults[i], entries[lc.name]))
+		}
 	}
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Variant < recs[j].Variant })
 	for _, r := range recs {
 		if err := env.Emit(r); err != nil {
 			return recs, err
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return recs, fmt.Errorf("dns: interrupted: %d of %d cells finished and are recorded: %w", len(recs), len(cells)+len(loads), err)
 	}
 	if len(cells) > 0 {
 		env.Logf("dns: matrix wall time %s, slowest cell %s (%.2f×: cells run side by side)", wall.Round(100*time.Millisecond),

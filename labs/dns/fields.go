@@ -7,7 +7,7 @@ import "github.com/baselab/baselab/labs/lab"
 // carry. Claims and the report read them from here.
 var fields = []lab.Field{
 	{Name: "resolver", Kind: lab.Str, Meaning: "the stub resolver under test: musl, glibc or go (user for --image)"},
-	{Name: "fault", Kind: lab.Str, Meaning: "the dnsfaker fault the cell's name gets (race:p=P under load)"},
+	{Name: "fault", Kind: lab.Str, Meaning: "the dnsfaker fault the cell's name gets (under load race:busy=K: lost only past K queries in flight)"},
 	{Name: "options", Kind: lab.Str, Meaning: `the resolv.conf options line ("" for none)`},
 	{Name: "flags", Kind: lab.Str, Meaning: "the getaddrinfo hints the probe passes: none or addrconfig"},
 	{Name: "a_only", Kind: lab.Num, Meaning: "lookups that returned the IPv4 address alone"},
@@ -16,6 +16,7 @@ var fields = []lab.Field{
 	{Name: "timeline", Kind: lab.List, Meaning: "the slowest lookup as the server saw it: per query t_ms from the lookup's start, port, transport, qtype, action"},
 	{Name: "clients", Kind: lab.Num, Meaning: "under load: concurrent clients, each one long-lived probe process"},
 	{Name: "probability", Kind: lab.Num, Meaning: "under load: how likely race loses the second query of a same-port pair"},
+	{Name: "busy", Kind: lab.Num, Meaning: "under load: race loses pairs only while more than this many race queries are in flight (0: whatever the load)"},
 	{Name: "p99_ms", Kind: lab.Num, Meaning: "under load: 99th percentile of the lookups' times, in ms"},
 	{Name: "stalls", Kind: lab.Num, Meaning: "under load: lookups that took 1000 ms or more"},
 	{Name: "name", Kind: lab.Str, Meaning: "the cell's own query name (c042.dns.test): the server faults each name its own way"},

@@ -57,12 +57,13 @@ func (rg *rig) loadRecord(c loadCell, cfg Config, res result, entries []dnsfaker
 	r := record.Record{Lab: "dns", Variant: c.variant, Started: time.Now().UTC().Add(-res.wall)}
 	lab.Stamp(&r, rg.boxes[boxKey(c.base, "")].im)
 	r.Base = string(c.base)
-	fault := fmt.Sprintf("race:p=%g", cfg.LoadP)
+	fault := cfg.loadFault()
 	r.Set("resolver", c.resolver)
 	r.Set("fault", fault)
 	r.Set("options", "")
 	r.Set("clients", c.clients)
 	r.Set("probability", cfg.LoadP)
+	r.Set("busy", cfg.LoadBusy)
 	r.Set("queries", len(entries))
 	var ms []float64
 	stalls := 0
@@ -96,9 +97,16 @@ func (rg *rig) loadRecord(c loadCell, cfg Config, res result, entries []dnsfaker
 	for _, e := range res.errs {
 		r.AddError(e)
 	}
-	r.Detail = fmt.Sprintf("%d clients, each one process doing %d lookups back to back, against race losing the second query of a same-port pair with probability %g. ",
-		c.clients, cfg.LoadTries, cfg.LoadP) + loadNote(c.resolver)
+	r.Detail = fmt.Sprintf("%d clients, each one process doing %d lookups back to back, against %s: the second query of a same-port pair lost with probability %g%s. ",
+		c.clients, cfg.LoadTries, fault, cfg.LoadP, busyNote(cfg.LoadBusy)) + loadNote(c.resolver)
 	return r
+}
+
+func busyNote(busy int) string {
+	if busy <= 0 {
+		return ", whatever the load"
+	}
+	return fmt.Sprintf(" while more than %d race queries are in flight (one client alone never has more than one when its second query arrives)", busy)
 }
 
 func loadNote(resolver string) string {

@@ -91,7 +91,7 @@ func startRig(ctx context.Context, env *lab.Env, cfg Config, cells []cell, loads
 		fmt.Fprintf(&rules, "%s %s\n", c.name, c.fault)
 	}
 	for _, lc := range loads {
-		fmt.Fprintf(&rules, "%s race:p=%g\n", lc.name, cfg.LoadP)
+		fmt.Fprintf(&rules, "%s %s\n", lc.name, cfg.loadFault())
 	}
 	if cfg.Image != "" {
 		fmt.Fprintf(&rules, "%s ok\n", preflightName)

@@ -28,6 +28,9 @@ func (c cell) args() []string {
 	if c.v.HTTPS {
 		a = append(a, "-url", URL)
 	}
+	if c.v.Chain {
+		a = append(a, "-public-chain")
+	}
 	if c.v.TZ {
 		a = append(a, "-tz", Zone)
 	}
@@ -89,6 +92,11 @@ func (c cell) record(res run.Result, started time.Time) record.Record {
 		r.Set("https_ms", h.MS)
 		r.Set("https_error", h.Error)
 	}
+	if ch, ok := checks["chain"]; ok {
+		r.Set("public_chain_verified", ch.OK)
+		r.Set("public_chain_root", ch.Root)
+		r.Set("public_chain_error", ch.Error)
+	}
 	if z, ok := checks["tz"]; ok {
 		r.Set("zone", z.Zone)
 		r.Set("zone_abbrev", z.Abbrev)
@@ -137,6 +145,13 @@ func (c cell) detail(res run.Result, checks map[string]Check) string {
 			parts = append(parts, fmt.Sprintf("HTTPS %d from %s", h.Status, Host))
 		} else {
 			parts = append(parts, "HTTPS failed")
+		}
+	}
+	if ch, ok := checks["chain"]; ok {
+		if ch.OK {
+			parts = append(parts, "the public chain verifies to "+ch.Root+" from the image's bundle")
+		} else {
+			parts = append(parts, "the public chain does not verify from the image's roots")
 		}
 	}
 	if z, ok := checks["tz"]; ok {

@@ -22,6 +22,8 @@ type Check struct {
 	Zone    string `json:"zone"`
 	Abbrev  string `json:"abbrev"`
 	OffsetS *int   `json:"offset_s"`
+	// Root is the chain check's root, when the chain verified.
+	Root string `json:"root"`
 }
 
 // ParseChecks reads the program's JSON lines, as the lab does: what

@@ -40,6 +40,12 @@ func classify(res run.Result, checks map[string]Check) (outcome, evidence string
 		}
 		return lab.Unexpected, h.Error + " (" + exit + ")"
 	}
+	if ch, ok := checks["chain"]; ok && !ch.OK {
+		if strings.Contains(ch.Error, "x509: certificate signed by unknown authority") {
+			return X509Unknown, "public chain: " + ch.Error + " (" + exit + ")"
+		}
+		return lab.Unexpected, "public chain: " + ch.Error + " (" + exit + ")"
+	}
 	if z, ok := checks["tz"]; ok && !z.OK {
 		if strings.Contains(z.Error, "unknown time zone") {
 			return UnknownZone, z.Error + " (" + exit + ")"

@@ -20,6 +20,7 @@ func TestFields(t *testing.T) {
 	printed := strings.Join([]string{
 		`{"check":"user","ok":true,"uid":65534,"gid":65534,"name":"nobody","home":"/nonexistent"}`,
 		`{"check":"https","ok":true,"ms":3.2,"status":200}`,
+		`{"check":"chain","ok":true,"ms":1.5,"root":"GTS Root R1"}`,
 		`{"check":"tz","ok":true,"zone":"America/New_York","abbrev":"EDT","offset_s":-14400}`,
 		`{"check":"done","ok":true,"ms":4.1}`,
 	}, "\n")

@@ -58,6 +58,25 @@ func TestScratch(t *testing.T) {
 		})
 	}
 
+	t.Run("a real public chain verifies from a bundle, the image's own included, and not without one", func(t *testing.T) {
+		checked := 0
+		for _, v := range scratch.Variants() {
+			if !v.Chain {
+				continue
+			}
+			checked++
+			r := byName[v.Name]
+			// app-only.Dockerfile copies the program alone: no bundle.
+			want := v.Dockerfile != "app-only.Dockerfile"
+			assert.Equal(t, want, r.Extra["public_chain_verified"], "%s: %v", v.Name, r.Extra["public_chain_error"])
+			if want {
+				assert.Equal(t, "GTS Root R1", r.Extra["public_chain_root"], "%s: the chain's root, from the image's bundle", v.Name)
+			} else {
+				assert.Equal(t, "x509: certificate signed by unknown authority", r.Extra["public_chain_error"], v.Name)
+			}
+		}
+		assert.Positive(t, checked)
+	})
 	t.Run("a cgo build names glibc's loader, which scratch does not have", func(t *testing.T) {
 		r := byName["dynamic-binary"]
 		assert.Equal(t, false, r.Extra["static"])

@@ -28,6 +28,10 @@ type Variant struct {
 	// HTTPS and TZ are the checks the program is asked for (it always
 	// reports its user).
 	HTTPS, TZ bool
+	// Chain asks the program to verify a real public chain (embedded in
+	// it) against the image's roots, offline: whether the image's bundle
+	// trusts the public CAs, which the lab's private-CA server cannot say.
+	Chain bool
 	// Bundle: the image holds the run's CA bundle, so it is built for the
 	// run and removed after it.
 	Bundle bool
@@ -66,12 +70,12 @@ var table = []Variant{
 		Base: images.Scratch, Dockerfile: "app-only.Dockerfile", Binary: StaticBinary,
 		Want: lab.Works, WantUID: 0, WantGID: 0, WantName: ""},
 	{Name: "no-ca-bundle", Case: "HTTPS from scratch fails: there is no CA bundle to trust",
-		Base: images.Scratch, Dockerfile: "app-only.Dockerfile", Binary: StaticBinary, HTTPS: true,
+		Base: images.Scratch, Dockerfile: "app-only.Dockerfile", Binary: StaticBinary, HTTPS: true, Chain: true,
 		// crypto/x509: an empty pool (no file is not an error, root_unix.go)
 		// gives UnknownAuthorityError, not "failed to load system roots".
 		Want: X509Unknown, WantEvidence: "x509: certificate signed by unknown authority"},
 	{Name: "ca-bundle-copied", Case: "HTTPS from scratch works with Debian's bundle plus the lab CA copied in",
-		Base: images.Scratch, Dockerfile: "ca-bundle.Dockerfile", Binary: StaticBinary, HTTPS: true, Bundle: true,
+		Base: images.Scratch, Dockerfile: "ca-bundle.Dockerfile", Binary: StaticBinary, HTTPS: true, Chain: true, Bundle: true,
 		Adds: "CA bundle", Want: lab.Works, WantUID: 0, WantGID: 0},
 	{Name: "no-zoneinfo", Case: "loading a named time zone on scratch fails: there is no zoneinfo",
 		Base: images.Scratch, Dockerfile: "app-only.Dockerfile", Binary: StaticBinary, TZ: true,
@@ -96,12 +100,12 @@ var table = []Variant{
 		Base: images.Scratch, Dockerfile: "passwd.Dockerfile", Binary: StaticBinary,
 		Adds: "/etc/passwd, /etc/group", Want: lab.Works, WantUID: 65534, WantGID: 65534, WantName: "nobody"},
 	{Name: "exercise-4", Case: "scratch with the bundle, zoneinfo and passwd does all three as nobody",
-		Base: images.Scratch, Dockerfile: "exercise-4.Dockerfile", Binary: StaticBinary, HTTPS: true, TZ: true, Bundle: true,
+		Base: images.Scratch, Dockerfile: "exercise-4.Dockerfile", Binary: StaticBinary, HTTPS: true, Chain: true, TZ: true, Bundle: true,
 		Adds: "CA bundle, zoneinfo, passwd", Want: lab.Works, WantUID: 65534, WantGID: 65534, WantName: "nobody"},
 	{Name: "distroless-static-private-ca-not-added", Case: "distroless/static trusts Debian's public CAs, not an organisation's own",
-		Base: images.DistrolessStatic, Dockerfile: "distroless-stock.Dockerfile", Binary: StaticBinary, HTTPS: true, TZ: true,
+		Base: images.DistrolessStatic, Dockerfile: "distroless-stock.Dockerfile", Binary: StaticBinary, HTTPS: true, Chain: true, TZ: true,
 		Adds: "distroless/static", Want: X509Unknown, WantEvidence: "x509: certificate signed by unknown authority"},
 	{Name: "distroless-static", Case: "distroless/static does all three as nonroot once the private CA is added",
-		Base: images.DistrolessStatic, Dockerfile: "distroless.Dockerfile", Binary: StaticBinary, HTTPS: true, TZ: true, Bundle: true,
+		Base: images.DistrolessStatic, Dockerfile: "distroless.Dockerfile", Binary: StaticBinary, HTTPS: true, Chain: true, TZ: true, Bundle: true,
 		Adds: "distroless/static, CA bundle", Want: lab.Works, WantUID: 65532, WantGID: 65532, WantName: "nonroot"},
 }

@@ -30,11 +30,13 @@ test: build
 	$(GO) test -count=1 -timeout $(TIMEOUT) ./...
 
 # Speed goals live here, not in timed tests: container start against the
-# bare engine API, and dnsfaker against a bare miekg/dns server, each pair
-# measured in one run on this machine.
+# bare engine API, dnsfaker against a bare miekg/dns server, each pair
+# measured in one run on this machine, and the DNS matrix against its
+# slowest lookup.
 bench:
 	$(GO) test -run '^$$' -bench 'StartAgainstRaw' -benchtime 10x ./harness/run/
 	$(GO) test -run '^$$' -bench 'ServeAgainstBare' -benchtime 5s -v ./dnsfaker/ | grep -E 'Benchmark|queries/s|×'
+	$(GO) test -run '^$$' -bench 'Matrix' -benchtime 1x -timeout 15m ./labs/dns/ | grep -E 'Benchmark|dns matrix'
 
 fixtures: build
 	./$(BIN) fixtures build

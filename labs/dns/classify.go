@@ -64,6 +64,12 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 			slow = p
 		}
 	}
+	// The slowest lookup's own queries: by its time window, and by its
+	// name too where the cell's lookups ran at once (sideBySide).
+	own := entries
+	if c.sideBySide() {
+		own = ofName(entries, slow.Name)
+	}
 	// Tries are the lookups made: an exec or container the lab could not
 	// run is its own error (Errors), never a failed lookup.
 	r.Tries = len(res.lookups)
@@ -75,7 +81,7 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 	r.Set("queries", len(entries))
 	r.Set("ports", ports(entries))
 	if slow.StartWallUS != 0 {
-		r.Set("timeline", timeline(window(entries, slow), slow.StartWallUS))
+		r.Set("timeline", timeline(window(own, slow), slow.StartWallUS))
 	}
 	class := majority(classes)
 	speed := outcomeFast
@@ -97,17 +103,17 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 		r.Evidence = strings.Join(uniq(errText), "; ")
 	case slow.StartWallUS != 0 && c.user:
 		r.Evidence = fmt.Sprintf("slowest run: %.1f ms, timed in the container; the server saw %d queries from %d source ports in it",
-			slow.Ms, len(window(entries, slow)), ports(window(entries, slow)))
+			slow.Ms, len(window(own, slow)), ports(window(own, slow)))
 	case slow.StartWallUS != 0:
 		r.Evidence = fmt.Sprintf("slowest lookup: %d A + %d AAAA in %.1f ms; %d queries from %d source ports",
-			slow.A, slow.AAAA, slow.Ms, len(window(entries, slow)), ports(window(entries, slow)))
+			slow.A, slow.AAAA, slow.Ms, len(window(own, slow)), ports(window(own, slow)))
 	}
 	var tried []string
 	if c.form != "" {
 		r.Set("form", c.form)
 		r.Set("lookup_name", lookupName(c.name, c.form))
 		r.Set("resolv_conf", resolvConfBody(c.options))
-		tried = namesTried(window(entries, slow))
+		tried = namesTried(window(own, slow))
 		r.Set("names_tried", tried)
 		if n := len(res.lookups); n > 0 {
 			r.Set("queries_per_lookup", float64(len(entries))/float64(n))
@@ -127,7 +133,7 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 	}
 	if e.Known && len(classes) > 0 && c.preset == nil {
 		ok, why := e.matches(class, codeOf(measured), ms, r.P50ms)
-		if want, known := e.predictedAddrs(window(entries, slow)); known {
+		if want, known := e.predictedAddrs(window(own, slow)); known {
 			r.Set("predicted_addresses", want)
 			switch {
 			case !ok:
@@ -161,7 +167,7 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 			r.Detail = "your image and probe; timings are your command's own run time, taken inside the container"
 		}
 	}
-	if note := courseNote(c, class, speed, entries, slow); note != "" {
+	if note := courseNote(c, class, speed, own, slow); note != "" {
 		r.Detail += ". " + note
 	}
 	for _, e := range res.errs {

@@ -34,8 +34,9 @@ func New() lab.Lab {
 }
 
 // Run runs the cells of cfg that env wants, and emits their records sorted
-// by variant. Every cell runs at once: they wait on resolver timers, not on
-// the CPU, and one server serves them all, each cell under its own name.
+// by variant. The long cells run at once: they wait on resolver timers, not
+// on the CPU, and one server serves them all, each cell under its own name;
+// the short ones run a few at a time beside them (paced).
 func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -63,7 +64,7 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 			return nil, err
 		}
 	}
-	env.Logf("dns: images and %d containers ready in %s; %d cells and %d under-load cells start now, all at once",
+	env.Logf("dns: images and %d containers ready in %s; %d cells and %d under-load cells start now",
 		len(rg.boxes)+1, time.Since(setup).Round(100*time.Millisecond), len(cells), len(loads))
 	start := time.Now()
 
@@ -72,10 +73,12 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 	// behaviour.
 	results := make([]result, len(cells))
 	finished := make([]bool, len(cells))
-	allAtOnce(env, len(cells), func(i int) {
+	ord := lab.NewOrdered(len(cells), func(i int) { env.Logf("dns: %-48s %s", cells[i].variant, results[i].summary()) })
+	paced(cells, cfg.Tries, func(i int) {
 		results[i] = rg.runCell(ctx, cells[i], cfg.Tries)
 		finished[i] = ctx.Err() == nil
-	}, func(i int) string { return fmt.Sprintf("dns: %-48s %s", cells[i].variant, results[i].summary()) })
+		ord.Done(i)
+	})
 	wall := time.Since(start)
 
 	// The under-load cells come after the matrix, not beside it: their
@@ -107,16 +110,20 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 	}
 	var recs []record.Record
 	var slowest time.Duration
+	var slowestMs float64
 	for i, c := range cells {
 		if !finished[i] {
 			continue
 		}
-		r := rg.cellRecord(c, results[i], cellEntries(entries, c))
+		r := rg.cellRecord(c, results[i], cellEntries(entries, c, cfg.Tries))
 		if c.preset != nil {
 			rg.presetRecord(c, results[i], entries, &r)
 		}
 		recs = append(recs, r)
 		slowest = max(slowest, results[i].wall)
+		for _, l := range results[i].lookups {
+			slowestMs = max(slowestMs, l.Ms)
+		}
 	}
 	for i, lc := range loads {
 		if loadFinished[i] {
@@ -133,17 +140,21 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 		return recs, fmt.Errorf("dns: interrupted: %d of %d cells finished and are recorded: %w", len(recs), len(cells)+len(loads), err)
 	}
 	if len(cells) > 0 {
-		env.Logf("dns: matrix wall time %s, slowest cell %s (%.2f×: cells run side by side)", wall.Round(100*time.Millisecond),
-			slowest.Round(100*time.Millisecond), wall.Seconds()/max(slowest.Seconds(), 0.001))
+		env.Logf("dns: matrix wall time %s, slowest cell %s, slowest lookup %.1f s (%.2f× the slowest lookup)", wall.Round(100*time.Millisecond),
+			slowest.Round(100*time.Millisecond), slowestMs/1000, wall.Seconds()/max(slowestMs/1000, 0.001))
 	}
 	return recs, nil
 }
 
 // cellEntries are the server's entries for a cell: its name's, or for a
 // search cell every name its walk may ask, in time order.
-func cellEntries(entries map[string][]dnsfaker.Entry, c cell) []dnsfaker.Entry {
+func cellEntries(entries map[string][]dnsfaker.Entry, c cell, tries int) []dnsfaker.Entry {
 	if c.form == "" {
-		return entries[c.name]
+		var out []dnsfaker.Entry
+		for _, n := range c.lookupNames(tries) {
+			out = append(out, entries[n]...)
+		}
+		return sortedByTime(out)
 	}
 	var out []dnsfaker.Entry
 	for n := range searchNames(c) {

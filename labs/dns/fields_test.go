@@ -110,8 +110,8 @@ func TestRecordsCarryOnlyDeclaredFieldsOfTheirKind(t *testing.T) {
 		// beside one that measured musl.
 		rg.cellRecord(matrix, result{lookups: []probeLine{lookup, {Name: "c001.dns.test", Try: 2, StartWallUS: start + 10_000_000, Ms: 1061, Code: "EAI_AGAIN", Err: "Try again"}}},
 			append(slices.Clone(entries),
-				dnsfaker.Entry{TimeUS: start + 10_000_050, Src: "192.0.2.7:41001", Transport: "udp", QType: "A", Action: "answered"},
-				dnsfaker.Entry{TimeUS: start + 10_500_050, Src: "192.0.2.7:41001", Transport: "udp", QType: "A", Action: "answered"})),
+				dnsfaker.Entry{TimeUS: start + 10_000_050, Src: "192.0.2.7:41001", Transport: "udp", QType: "A", Name: "c001.dns.test.", Action: "answered"},
+				dnsfaker.Entry{TimeUS: start + 10_500_050, Src: "192.0.2.7:41001", Transport: "udp", QType: "A", Name: "c001.dns.test.", Action: "answered"})),
 	}
 	assert.Equal(t, int64(1), recs[7].Int("lab_late"), recs[7].Evidence)
 	assert.Equal(t, int64(47), recs[5].Int("predicted_addresses"), "the records of both truncated UDP answers")

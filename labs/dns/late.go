@@ -33,7 +33,11 @@ func measuredLookups(c cell, ls []probeLine, entries []dnsfaker.Entry) ([]probeL
 	var measured []probeLine
 	var late []string
 	for i, p := range ls {
-		w := window(entries, p)
+		w := entries
+		if c.sideBySide() {
+			w = ofName(entries, p.Name)
+		}
+		w = window(w, p)
 		why := lateServer(w)
 		if why == "" && c.resolver == "musl" {
 			why = lateAnswer(w)

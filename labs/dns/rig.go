@@ -88,7 +88,9 @@ func startRig(ctx context.Context, env *lab.Env, cfg Config, cells []cell, loads
 			}
 			continue
 		}
-		fmt.Fprintf(&rules, "%s %s\n", c.name, c.fault)
+		for _, n := range c.lookupNames(cfg.Tries) {
+			fmt.Fprintf(&rules, "%s %s\n", n, c.fault)
+		}
 	}
 	for _, lc := range loads {
 		fmt.Fprintf(&rules, "%s %s\n", lc.name, cfg.loadFault())

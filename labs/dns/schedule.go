@@ -1,0 +1,138 @@
+package dns
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/baselab/baselab/dnsfaker"
+)
+
+// sideBySide reports whether a cell's lookups may run at once without
+// changing what any of them sees.
+//
+// Each lookup is its own probe process with its own sockets, so the kernel
+// gives each its own source ports: race pairs queries by source
+// address:port (dnsfaker/race.go), and every other fault but two looks at
+// nothing but the query itself. overload's token bucket and every's counter
+// belong to the rule (dnsfaker/state.go), which the cell's lookups share:
+// side by side, one lookup's queries would spend the tokens or advance the
+// count another sees, so those cells stay one lookup after another.
+//
+// Only cells whose lookups wait on a resolver timer (or have no prediction,
+// and may) gain from it: they make the matrix's length, tries × the timer.
+// A fast cell's lookups one after another cost tries round trips, far below
+// the slowest lookup, and keep the lookups in flight at the start — the
+// load fastMs was measured under — as they were.
+//
+// Side by side, the lookups of a cell overlap in time, and the server's log
+// is joined to a lookup by its time window: each lookup then asks its own
+// name (lookupNames), under the cell's fault, so that its queries are its
+// own. A search cell's walk, and how an answer too big for UDP is cut,
+// depend on the name: those cells stay one lookup after another.
+func (c cell) sideBySide() bool {
+	if c.form != "" || c.user || c.fault == "truncate" || sizeFault(c.fault) {
+		// Search cells walk from the name they are given; an answer too
+		// big for UDP is cut by its size, which the name is part of.
+		return false
+	}
+	if c.expect.Known && c.expect.DelayMs == 0 {
+		return false
+	}
+	return !countsQueries(c.ruleFaults())
+}
+
+// lookupNames are the names a cell's lookups ask: the cell's name for
+// each, or where they run at once one name each, the cell's first label
+// with the lookup's number (c042-3.dns.test: as many labels as c042.dns.test,
+// so ndots and the search rules read it the same).
+func (c cell) lookupNames(tries int) []string {
+	if !c.sideBySide() {
+		return []string{lookupName(c.name, c.form)}
+	}
+	first, rest, _ := strings.Cut(c.name, ".")
+	names := make([]string, tries)
+	for i := range names {
+		names[i] = first + "-" + strconv.Itoa(i+1) + "." + rest
+	}
+	return names
+}
+
+// ofName keeps the entries of one query name.
+func ofName(entries []dnsfaker.Entry, name string) []dnsfaker.Entry {
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	var out []dnsfaker.Entry
+	for _, e := range entries {
+		if strings.TrimSuffix(e.Name, ".") == name {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// ruleFaults are the faults of the rules a cell's lookups meet.
+func (c cell) ruleFaults() []string {
+	if c.form == "" {
+		return []string{c.fault}
+	}
+	// A search cell (never side by side, but its faults are the answer to
+	// the question all the same): its own fault on one suffix, nxdomain on the others
+	// and ok on the name as given (searchRules).
+	sf, _ := parseSuffixFault(c.fault)
+	return []string{sf.fault, "nxdomain", "ok"}
+}
+
+// countsQueries reports whether any of the faults keeps a count across
+// queries; a fault that does not parse counts as one, to stay sequential.
+func countsQueries(faults []string) bool {
+	for _, s := range faults {
+		f, err := dnsfaker.ParseFault(s)
+		if err != nil || f.Kind == dnsfaker.KindOverload || f.Kind == dnsfaker.KindEvery {
+			return true
+		}
+	}
+	return false
+}
+
+// fastAtOnce is how many short cells run at a time beside the long ones.
+// The long cells' lookups spend the matrix waiting on timers; all cells
+// and their lookups at once put some 1,200 process starts into the first
+// second on two cores, which measured glibc's timer cells 750 ms late and
+// its fast ones past fastMs. One exec per lookup had paced them at the
+// engine's ~20 execs a second; this paces them by design.
+const fastAtOnce = 8
+
+// long reports whether a cell takes seconds (a resolver timer, a counting
+// fault's one exec per lookup): those start at once, the rest queue.
+func (c cell) long(tries int) bool {
+	return c.expect.seconds(tries) > 2 || countsQueries(c.ruleFaults()) || c.user
+}
+
+// paced calls fn for every cell: the long ones at once, the others
+// fastAtOnce at a time in order, and done(i) after each.
+func paced(cells []cell, tries int, fn func(i int)) {
+	var wg sync.WaitGroup
+	queue := make(chan int, len(cells))
+	for i, c := range cells {
+		if !c.long(tries) {
+			queue <- i
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(i)
+		}()
+	}
+	close(queue)
+	for range fastAtOnce {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range queue {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}

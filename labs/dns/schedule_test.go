@@ -1,0 +1,45 @@
+package dns
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestSideBySide(t *testing.T) {
+	cases := []struct {
+		name string
+		c    cell
+		want bool
+	}{
+		{"a stall under race runs its lookups at once: race pairs by source port, and each process has its own",
+			cell{resolver: "glibc", fault: "race", expect: predict("glibc", "glibc-2.36", "race", "", "")}, true},
+		{"glibc's three AAAA timeouts run at once",
+			cell{resolver: "glibc", fault: "timeout:AAAA", expect: predict("glibc", "glibc-2.36", "timeout:AAAA", "", "")}, true},
+		{"a cell without a prediction may wait on a timer, so runs at once",
+			cell{resolver: "glibc", fault: "timeout:AAAA", options: "use-vc", expect: predict("glibc", "glibc-2.36", "timeout:AAAA", "use-vc", "")}, true},
+		{"a fast cell stays sequential: tries round trips cost less than the burst",
+			cell{resolver: "musl", fault: "ok", expect: predict("musl", "musl-1.2.5", "ok", "", "")}, false},
+		{"overload stays sequential: its token bucket is shared by the cell's lookups",
+			cell{resolver: "musl", fault: "overload:1", expect: predict("musl", "musl-1.2.5", "overload:1", "", "")}, false},
+		{"every stays sequential: its count is shared by the cell's lookups",
+			cell{resolver: "musl", fault: "every:2"}, false},
+		{"a search cell stays sequential: its walk starts from the name it is given",
+			cell{resolver: "musl", fault: "timeout@1", form: "short"}, false},
+		{"a search cell with overload on a suffix stays sequential",
+			cell{resolver: "musl", fault: "overload:1@1", form: "short"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			assert.Equal(t, c.want, c.c.sideBySide())
+		})
+	}
+}
+
+func TestLookupNames(t *testing.T) {
+	stall := cell{name: "c042.dns.test", resolver: "glibc", fault: "race", expect: predict("glibc", "glibc-2.36", "race", "", "")}
+	assert.Equal(t, []string{"c042-1.dns.test", "c042-2.dns.test", "c042-3.dns.test"}, stall.lookupNames(3),
+		"lookups at once ask a name each, with as many labels as the cell's")
+	fast := cell{name: "c043.dns.test", resolver: "glibc", fault: "ok", expect: predict("glibc", "glibc-2.36", "ok", "", "")}
+	assert.Equal(t, []string{"c043.dns.test"}, fast.lookupNames(3), "lookups one after another ask the cell's name")
+}

@@ -33,6 +33,9 @@ type rig struct {
 	user      images.Image
 	userProbe string
 	timerPath string // the static timer on the host, for --image
+	// noise is the run's control, measured once every cell has run and
+	// before any record is made (floor.go); zero until then.
+	noise noise
 }
 
 type box struct {

@@ -38,6 +38,11 @@ func (s *Server) serveDNS(w dns.ResponseWriter, req *dns.Msg) {
 		Fault:     st.label,
 	}
 	m := s.apply(req, q, st, src, transport == "udp", &e)
+	if m != nil {
+		if late := time.Since(e.Time).Microseconds() - e.DelayUS; late >= lateFloorUS {
+			e.LateUS = late
+		}
+	}
 	// Log before answering, so that a client holding its answer can
 	// rely on the entry being there.
 	s.log.add(e)
@@ -45,6 +50,10 @@ func (s *Server) serveDNS(w dns.ResponseWriter, req *dns.Msg) {
 		w.WriteMsg(m)
 	}
 }
+
+// lateFloorUS: an answer that leaves less than 1 ms after it was due is on
+// time; the log says nothing of it.
+const lateFloorUS = 1000
 
 // apply returns the answer that the fault calls for, nil for none, after
 // any hold, and records the action in e.

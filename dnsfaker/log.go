@@ -59,6 +59,10 @@ type Entry struct {
 	Answers   int    `json:"answers"` // records in the answer section
 	// DelayUS is how long the answer was held, for delay and race.
 	DelayUS int64 `json:"delay_us,omitempty"`
+	// LateUS is how long after it was due (arrival plus hold) the answer
+	// left, when that is 1 ms or more: the server's own lateness, which a
+	// loaded machine causes and a client cannot tell from the fault's.
+	LateUS int64 `json:"late_us,omitempty"`
 }
 
 // tsLayout is RFC 3339 with exactly six fractional digits, which
@@ -94,6 +98,10 @@ func (e *Entry) appendJSON(b []byte) []byte {
 	if e.DelayUS != 0 {
 		b = append(b, `,"delay_us":`...)
 		b = strconv.AppendInt(b, e.DelayUS, 10)
+	}
+	if e.LateUS != 0 {
+		b = append(b, `,"late_us":`...)
+		b = strconv.AppendInt(b, e.LateUS, 10)
 	}
 	return append(b, '}')
 }

@@ -70,11 +70,12 @@ func TestEntryJSONReadsBack(t *testing.T) {
 	e := Entry{
 		Seq: 7, Time: time.Date(2024, 5, 1, 12, 0, 0, 123456000, time.UTC), TimeUS: 1714564800123456,
 		Src: "192.0.2.1:5353", Transport: "udp", ID: 42, QType: "AAAA",
-		Name: `we"ird\name.test.`, Fault: "race", Action: ActionDropped, DelayUS: 9,
+		Name: `we"ird\name.test.`, Fault: "race", Action: ActionDropped, DelayUS: 9, LateUS: 2500,
 	}
 	b, err := json.Marshal(e)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"ts":"2024-05-01T12:00:00.123456Z"`)
+	assert.Contains(t, string(b), `"late_us":2500`)
 	var back Entry
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, e, back)

@@ -43,6 +43,11 @@ func TestBadInputIsOneLineAndTouchesNothing(t *testing.T) {
 	require.NoError(t, os.Mkdir(held, 0o755))
 	heldRecords := []byte(`{"lab":"dns","variant":"alpine/ok/none/none"}` + "\n")
 	require.NoError(t, os.WriteFile(filepath.Join(held, "results.jsonl"), heldRecords, 0o644))
+	badAnswer := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(badAnswer, "answer.yaml"), []byte("scenarios: [\n"), 0o644))
+	pulled := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(pulled, "answer.yaml"), []byte("probe: \"getent hosts {name}\"\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(pulled, "Dockerfile"), []byte("FROM node:20-alpine\n"), 0o644))
 
 	// Port 53 on a loopback address of its own, held by this test.
 	busy := "127.0.0.53:53"
@@ -79,6 +84,12 @@ func TestBadInputIsOneLineAndTouchesNothing(t *testing.T) {
 		{name: "unknown flag", args: []string{"run", "dns", "--bogus"}, code: exitUsage, want: "unknown flag: --bogus"},
 		{name: "unwritable out", args: []string{"run", "dns", "--out", filepath.Join(notADir, "results")}, code: exitUsage, want: "--out"},
 		{name: "malformed claims file", args: []string{"claims", claimsFile, "--out", "OUT"}, code: 2, want: "bad.yaml"},
+		{name: "unknown exercise", args: []string{"exercise", "check", "9", badAnswer}, code: exitUsage, want: `no exercise "9"`},
+		{name: "exercise without PATH", args: []string{"exercise", "check", "2"}, code: exitUsage, want: "give the hand-in folder"},
+		{name: "malformed answer file", args: []string{"exercise", "check", "5", badAnswer}, code: exitUsage, want: "answer.yaml"},
+		{name: "exercise Dockerfile FROM an image that cannot be pulled", args: []string{"exercise", "check", "2", pulled}, code: exitUsage,
+			want: "FROM node:20-alpine: images cannot be pulled here"},
+		{name: "unknown exercise to show", args: []string{"exercise", "show", "0"}, code: exitUsage, want: `no exercise "0"`},
 		{name: "missing Docker", args: []string{"run", "dns", "--out", "OUT"}, env: []string{"DOCKER_HOST=" + noDocker}, code: exitFailed,
 			want: "docker engine not reachable at unix:///nonexistent"},
 		{name: "port 53 in use", args: []string{"dnsfaker", "--listen", busy}, code: exitFailed, want: busy,

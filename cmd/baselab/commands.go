@@ -6,5 +6,5 @@ import "github.com/spf13/cobra"
 func addMoreCommands(root *cobra.Command) {
 	root.AddCommand(newDNSFakerCmd(), newCheckCmd())
 	root.AddCommand(newReportCmd(), newClaimsCmd(), newRecommendCmd(), newLintCmd())
-	root.AddCommand(newDoctorCmd(), newCompareCmd())
+	root.AddCommand(newDoctorCmd(), newCompareCmd(), newExerciseCmd())
 }

@@ -47,7 +47,8 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 	aOnly := 0
 	var slow probeLine
 	var errText []string
-	for _, p := range res.lookups {
+	measured, late := measuredLookups(c, res.lookups, entries)
+	for _, p := range measured {
 		classes[p.class()]++
 		ms = append(ms, p.Ms)
 		if p.OK {
@@ -67,6 +68,9 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 	// run is its own error (Errors), never a failed lookup.
 	r.Tries = len(res.lookups)
 	r.Timings(ms)
+	if len(late) > 0 {
+		r.Set("lab_late", len(late))
+	}
 	r.Set("a_only", aOnly)
 	r.Set("queries", len(entries))
 	r.Set("ports", ports(entries))
@@ -82,6 +86,10 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 	switch {
 	case len(res.lookups) == 0:
 		r.Outcome = lab.Error
+	case len(classes) == 0:
+		// Every lookup measured the lab's delivery, none the resolver.
+		r.Outcome = lab.Error
+		r.AddError("every lookup met a late answer: " + strings.Join(late, "; "))
 	case speed == lab.Inconclusive:
 		r.Outcome = lab.Inconclusive
 	default:
@@ -111,7 +119,7 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 			r.Set("queries_per_lookup", float64(len(entries))/float64(n))
 		}
 	}
-	addrs, addrsSame := addressCount(res.lookups)
+	addrs, addrsSame := addressCount(measured)
 	if addrs >= 0 && !c.user {
 		r.Set("addresses", addrs)
 	}
@@ -120,8 +128,11 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 		// The result is not predicted, but where the walk stops is.
 		r.Set("predicted_names", e.Names)
 	}
-	if e.Known && len(res.lookups) > 0 {
-		v := e.judge(class, codeOf(res.lookups), r.P50ms, line, rg.noise)
+	if len(late) > 0 {
+		r.Evidence = strings.TrimPrefix(r.Evidence+"; ", "; ") + "left out as the lab's noise, not the resolver's: " + strings.Join(late, "; ")
+	}
+	if e.Known && len(classes) > 0 {
+		v := e.judge(class, codeOf(measured), r.P50ms, line, rg.noise)
 		// Inconclusive timing still lets the conclusive checks below
 		// (addresses, names tried, queries) refute the cell.
 		ok, why, inconclusive := v.ok || v.inconclusive, v.why, v.inconclusive

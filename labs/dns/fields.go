@@ -29,6 +29,7 @@ var fields = []lab.Field{
 	{Name: "queries_per_lookup", Kind: lab.Num, Meaning: "search cells: queries the server saw per lookup"},
 	{Name: "predicted_names", Kind: lab.List, Meaning: "search cells: the names the source says the walk asks, in order"},
 	{Name: "predicted_queries", Kind: lab.Num, Meaning: "search cells: queries per lookup the source predicts (when every suffix is NXDOMAIN)"},
+	{Name: "lab_late", Kind: lab.Num, Meaning: "musl cells: lookups left out because the server's log shows musl asking again for an answer already sent (it reached the resolver late: the lab's noise, not the resolver's)"},
 	{Name: "as_predicted", Kind: lab.Bool, Meaning: "the cell matches what its resolver's source predicts (only where the source predicts)"},
 	{Name: "predicted", Kind: lab.Str, Meaning: "what the source predicts: the class after ~N ms"},
 	{Name: "run_ms", Kind: lab.List, Meaning: "--image: each run of your command, container start included, in ms"},

@@ -3,15 +3,11 @@ package scratch
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/baselab/baselab/harness/engine"
 	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/harness/record"
-	"github.com/baselab/baselab/harness/run"
 	"github.com/baselab/baselab/labs/lab"
-	tcnetwork "github.com/testcontainers/testcontainers-go/network"
 )
 
 func runLab(ctx context.Context, env *lab.Env) ([]record.Record, error) {
@@ -58,35 +54,14 @@ func runLab(ctx context.Context, env *lab.Env) ([]record.Record, error) {
 	}
 	env.Logf("scratch: the program alone on scratch is %d bytes; each fix below says what it adds to that", imgs.baseline.SizeBytes)
 
-	// A user-defined network gives the server its alias through the engine's
-	// embedded DNS server, which is all this lab needs of DNS; internal, so
-	// no cell reaches beyond it. It is labelled for the run's sweep.
-	lnw, err := tcnetwork.New(ctx, tcnetwork.WithInternal(), tcnetwork.WithLabels(env.Engine.Labels(map[string]string{engine.LabelLab: "scratch"})))
+	srv, err := startServer(ctx, env, "scratch", imgs.server, ca)
+	// Removed before the network (Close's order); the run's sweep is
+	// behind a failure to.
+	defer srv.Close(context.WithoutCancel(ctx), env)
 	if err != nil {
-		return nil, fmt.Errorf("create lab network: %w", err)
+		return nil, err
 	}
-	nw := lnw.Name
-	defer func() {
-		if err := lnw.Remove(context.WithoutCancel(ctx)); err != nil {
-			env.Logf("scratch: remove network %s: %v", nw, err)
-		}
-	}()
-	srv, err := run.Start(ctx, env.Engine, run.Spec{
-		Image: imgs.server.Ref, Network: nw, Aliases: []string{Host}, Lab: "scratch",
-		Env: map[string]string{"LAB_TLS_CERT": string(ca.certPEM), "LAB_TLS_KEY": string(ca.keyPEM)},
-		// It listens on 443, below 1024: the one capability it keeps; it
-		// writes nothing.
-		Privileges: run.Privileges{CapAdd: []string{"NET_BIND_SERVICE"}, ReadOnly: true},
-	})
-	// Removed before the network (defers run last-in first-out); the run's
-	// sweep is behind a failure to.
-	defer func() { _ = srv.Terminate(context.WithoutCancel(ctx)) }()
-	if err != nil {
-		return nil, fmt.Errorf("start the HTTPS server: %w", err)
-	}
-	if err := srv.WaitLog(ctx, "httpsd: listening", 30*time.Second); err != nil {
-		return nil, fmt.Errorf("HTTPS server: %w", err)
-	}
+	nw := srv.Network
 	env.Logf("scratch: HTTPS server up on network %s as %s", nw, Host)
 
 	rs, err := lab.RunCells(ctx, env, vs, 4, func(ctx context.Context, i int, v Variant) (record.Record, error) {
@@ -98,10 +73,8 @@ func runLab(ctx context.Context, env *lab.Env) ([]record.Record, error) {
 		}
 		return r, nil
 	}, func(i int, v Variant, r record.Record) string { return progress(i, len(vs), v, r) })
-	if stdout, stderr, lerr := srv.Logs(context.WithoutCancel(ctx)); lerr == nil {
-		logs := stdout + stderr
-		env.Logf("scratch: the server saw %d requests and %d failed handshakes",
-			strings.Count(logs, "httpsd: GET"), strings.Count(logs, "TLS handshake error"))
+	if gets, failed, lerr := srv.Requests(context.WithoutCancel(ctx)); lerr == nil {
+		env.Logf("scratch: the server saw %d requests and %d failed handshakes", gets, failed)
 	}
 	return rs, err
 }

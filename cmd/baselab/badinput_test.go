@@ -37,6 +37,12 @@ func TestBadInputIsOneLineAndTouchesNothing(t *testing.T) {
 	notADir := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(notADir, []byte("x"), 0o644))
 
+	// An --out that holds an earlier run's records: refused, and left as
+	// it was (checked after the cases).
+	held := filepath.Join(t.TempDir(), "held")
+	require.NoError(t, os.Mkdir(held, 0o755))
+	heldRecords := []byte(`{"lab":"dns","variant":"alpine/ok/none/none"}` + "\n")
+	require.NoError(t, os.WriteFile(filepath.Join(held, "results.jsonl"), heldRecords, 0o644))
 	badAnswer := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(badAnswer, "answer.yaml"), []byte("scenarios: [\n"), 0o644))
 	pulled := t.TempDir()
@@ -66,6 +72,14 @@ func TestBadInputIsOneLineAndTouchesNothing(t *testing.T) {
 		{name: "unknown variant", args: []string{"run", "dns", "--variant", "nosuch/x"}, code: exitUsage, want: `no variant "nosuch/x"`},
 		{name: "unknown fault", args: []string{"run", "dns", "--faults", "nosuch"}, code: exitUsage, want: "nosuch"},
 		{name: "unknown base", args: []string{"run", "size", "--bases", "nosuch"}, code: exitUsage, want: `unknown image key "nosuch"`},
+		{name: "unknown base for the dns lab lists the catalog", args: []string{"run", "dns", "--bases", "nosuch"}, code: exitUsage, want: `unknown image key "nosuch": known keys are alpine`},
+		{name: "a variant that is not a pattern", args: []string{"run", "dns", "--variant", "["}, code: exitUsage, want: `--variant "[" is not a pattern`},
+		{name: "an option of another lab", args: []string{"run", "size", "--faults", "race"}, code: exitUsage, want: "unknown flag: --faults"},
+		{name: "an option value out of range", args: []string{"run", "dns", "--tries", "0"}, code: exitUsage, want: "--tries must be at least 1"},
+		{name: "a probability out of range", args: []string{"run", "dns", "--load-p", "2"}, code: exitUsage, want: "--load-p 2: want a probability in (0, 1]"},
+		{name: "an out that holds an earlier run", args: []string{"run", "dns", "--out", held}, code: exitUsage, want: "already holds the records of an earlier run"},
+		{name: "claims into an out that holds an earlier run", args: []string{"claims", "course", "--out", held}, code: exitUsage, want: "already holds the records of an earlier run"},
+		{name: "a claims file that does not exist", args: []string{"claims", "nosuch.yaml"}, code: exitUsage, want: "open nosuch.yaml: no such file"},
 		{name: "unknown resolv.conf option", args: []string{"run", "dns", "--options", "nosuch"}, code: exitUsage, want: `unknown resolv.conf option "nosuch"`},
 		{name: "unknown flag", args: []string{"run", "dns", "--bogus"}, code: exitUsage, want: "unknown flag: --bogus"},
 		{name: "unwritable out", args: []string{"run", "dns", "--out", filepath.Join(notADir, "results")}, code: exitUsage, want: "--out"},
@@ -115,6 +129,13 @@ func TestBadInputIsOneLineAndTouchesNothing(t *testing.T) {
 			assert.Empty(t, entries, "nothing written in the working folder")
 		})
 	}
+
+	after, err := os.ReadDir(held)
+	require.NoError(t, err)
+	assert.Len(t, after, 1, "the held --out gained nothing")
+	b, err := os.ReadFile(filepath.Join(held, "results.jsonl"))
+	require.NoError(t, err)
+	assert.Equal(t, heldRecords, b, "the earlier run's records are untouched")
 
 	t.Run("missing debootstrap and Docker: one block with both", func(t *testing.T) {
 		dir := t.TempDir()

@@ -104,6 +104,14 @@ var commonFields = []string{"lab", "variant", "base", "image", "standin", "libc"
 // what it measured backs no verdict. (labs/lab.Error is the same word.)
 const OutcomeError = "error"
 
+// OutcomeInconclusive is the outcome of a record whose measurement could
+// not decide between two verdicts: the distance from the line that
+// separates them was inside the noise the run measured beside it (the DNS
+// lab's fast/stall line and its control under fault ok). Evidence says
+// which line and which noise. Such a record backs no verdict either: the
+// lab worked, the machine was too busy to tell.
+const OutcomeInconclusive = "inconclusive"
+
 // AddError records one of the lab's own failures; the record's outcome is
 // then OutcomeError.
 func (r *Record) AddError(msg string) {

@@ -203,6 +203,11 @@ func noData(c Claim, why string, matched int) Verdict {
 // unusable says why a record can back no verdict ("" when it can): the lab
 // failed while making it.
 func unusable(r record.Record) string {
+	if r.Outcome == record.OutcomeInconclusive {
+		// The lab worked, but its measurement was inside the run's noise:
+		// any bound on it would be judged on noise.
+		return fmt.Sprintf("record %s/%s is inconclusive (%s)", r.Lab, r.Variant, r.Evidence)
+	}
 	if r.Usable() {
 		return ""
 	}

@@ -84,10 +84,11 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 		r.Set("timeline", timeline(window(own, slow), slow.StartWallUS))
 	}
 	class := majority(classes)
-	speed := outcomeFast
-	if r.P50ms != nil && *r.P50ms >= fastMs {
-		speed = outcomeStall
-	}
+	// The fast/stall line and the run's noise floor: floor.go.
+	line := stallLineMs(c.resolver, c.options)
+	rg.noise.stamp(&r, line)
+	r.Set("class", class)
+	speed := rg.noise.speed(r.P50ms, line)
 	switch {
 	case len(res.lookups) == 0:
 		r.Outcome = lab.Error
@@ -95,6 +96,8 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 		// Every lookup measured the lab's delivery, none the resolver.
 		r.Outcome = lab.Error
 		r.AddError("every lookup met a late answer: " + strings.Join(late, "; "))
+	case speed == lab.Inconclusive:
+		r.Outcome = lab.Inconclusive
 	default:
 		r.Outcome = class + "-" + speed
 	}
@@ -107,6 +110,9 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 	case slow.StartWallUS != 0:
 		r.Evidence = fmt.Sprintf("slowest lookup: %d A + %d AAAA in %.1f ms; %d queries from %d source ports",
 			slow.A, slow.AAAA, slow.Ms, len(window(own, slow)), ports(window(own, slow)))
+	}
+	if speed == lab.Inconclusive && r.P50ms != nil {
+		r.Evidence = strings.TrimSuffix(rg.noise.why(*r.P50ms, line)+"; "+r.Evidence, "; ")
 	}
 	var tried []string
 	if c.form != "" {
@@ -132,7 +138,10 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 		r.Evidence = strings.TrimPrefix(r.Evidence+"; ", "; ") + "left out as the lab's noise, not the resolver's: " + strings.Join(late, "; ")
 	}
 	if e.Known && len(classes) > 0 && c.preset == nil {
-		ok, why := e.matches(class, codeOf(measured), ms, r.P50ms)
+		v := e.judge(class, codeOf(measured), ms, r.P50ms, line, rg.noise)
+		// Inconclusive timing still lets the conclusive checks below
+		// (addresses, names tried, queries) refute the cell.
+		ok, why, inconclusive := v.ok || v.inconclusive, v.why, v.inconclusive
 		if want, known := e.predictedAddrs(window(own, slow)); known {
 			r.Set("predicted_addresses", want)
 			switch {
@@ -155,11 +164,18 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 				}
 			}
 		}
-		r.Set("as_predicted", ok)
 		r.Set("predicted", fmt.Sprintf("%s after ~%.0f ms", e.Result, e.DelayMs))
 		r.Detail = e.Why
-		if !ok {
-			r.Detail = "NOT as the source predicts (" + why + "): " + e.Why
+		switch {
+		case ok && inconclusive:
+			// No as_predicted: inside the noise the comparison is not
+			// made, and a claim on it could not be measured.
+			r.Detail = "INCONCLUSIVE against the source (" + why + "): " + e.Why
+		default:
+			r.Set("as_predicted", ok)
+			if !ok {
+				r.Detail = "NOT as the source predicts (" + why + "): " + e.Why
+			}
 		}
 	} else {
 		r.Detail = e.Why

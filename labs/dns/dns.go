@@ -27,7 +27,7 @@ func New() lab.Lab {
 		Summary:  "the Alpine DNS delay: musl, glibc and Go resolvers against a server that loses parallel A/AAAA queries",
 		Config:   &cfg,
 		Variants: func() []string { return cfg.Variants() },
-		Fields:   slices.Clone(fields),
+		Fields:   slices.Concat(fields, floorFields),
 		Run:      func(ctx context.Context, env *lab.Env) ([]record.Record, error) { return Run(ctx, env, cfg) },
 		Report:   reportLab(),
 	}
@@ -51,8 +51,12 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 	if len(cells) == 0 && len(loads) == 0 {
 		return nil, nil
 	}
+	// Every run gets a control under fault ok (floor.go): the cells
+	// after the selected ones, run beside them, never recorded.
+	ctl := controlCells(cfg, cells)
+	all := append(slices.Clone(cells), ctl...)
 	setup := time.Now()
-	rg, err := startRig(ctx, env, cfg, cells, loads)
+	rg, err := startRig(ctx, env, cfg, all, loads)
 	if rg != nil {
 		defer rg.close()
 	}
@@ -64,22 +68,31 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 			return nil, err
 		}
 	}
-	env.Logf("dns: images and %d containers ready in %s; %d cells and %d under-load cells start now",
-		len(rg.boxes)+1, time.Since(setup).Round(100*time.Millisecond), len(cells), len(loads))
+	env.Logf("dns: images and %d containers ready in %s; %d cells (%d of them control cells under ok) and %d under-load cells start now",
+		len(rg.boxes)+1, time.Since(setup).Round(100*time.Millisecond), len(all), len(ctl), len(loads))
 	start := time.Now()
 
 	// A cell is kept when it finished before an interrupt (Ctrl-C): one
 	// cut short would record the lab's cancellation as the resolver's
 	// behaviour.
-	results := make([]result, len(cells))
-	finished := make([]bool, len(cells))
-	ord := lab.NewOrdered(len(cells), func(i int) { env.Logf("dns: %-48s %s", cells[i].variant, results[i].summary()) })
-	paced(cells, cfg.Tries, func(i int) {
-		results[i] = rg.runCell(ctx, cells[i], cfg.Tries)
+	results := make([]result, len(all))
+	finished := make([]bool, len(all))
+	ord := lab.NewOrdered(len(all), func(i int) { env.Logf("dns: %-48s %s", all[i].variant, results[i].summary()) })
+	paced(all, cfg.Tries, func(i int) {
+		tries := cfg.Tries
+		if i >= len(cells) {
+			tries = controlTriesFor(tries)
+		}
+		results[i] = rg.runCell(ctx, all[i], tries)
 		finished[i] = ctx.Err() == nil
 		ord.Done(i)
 	})
 	wall := time.Since(start)
+	rg.noise = measureNoise(all, results)
+	if len(cells) > 0 {
+		env.Logf("dns: noise floor %.0f ms (the slowest of %d lookups under ok); a median past its resolver's shortest timer but inside it is inconclusive",
+			rg.noise.floorMs, rg.noise.lookups)
+	}
 
 	// The under-load cells come after the matrix, not beside it: their
 	// hundreds of concurrent lookups would otherwise load the two cores

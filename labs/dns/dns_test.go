@@ -90,6 +90,14 @@ func TestMatrix(t *testing.T) {
 			}
 		}
 		assert.Greater(t, predicted, 50, "most of the matrix has a prediction from source")
+		inconclusive := 0
+		for _, r := range recs {
+			if r.Outcome == lab.Inconclusive {
+				inconclusive++
+				t.Logf("%s: %s", r.Variant, r.Evidence)
+			}
+		}
+		t.Logf("%d of %d records inconclusive (their median inside the run's noise floor)", inconclusive, len(recs))
 	})
 
 	cases := []struct {
@@ -139,6 +147,11 @@ func TestMatrix(t *testing.T) {
 					t.Skipf("%s is a long cell; -short skips it", c.variant)
 				}
 				t.Fatalf("no record for %s", c.variant)
+			}
+			if r.Outcome == lab.Inconclusive {
+				// The run's noise reached the cell's line (floor.go):
+				// the lab says it cannot tell, and so does the test.
+				t.Skipf("%s is inconclusive on this run: %s", c.variant, r.Evidence)
 			}
 			assert.Equal(t, c.outcome, r.Outcome, "%s: %s", c.variant, r.Evidence)
 			require.NotNil(t, r.P50ms)

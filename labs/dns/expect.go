@@ -49,11 +49,15 @@ const muslMaxAddrs = 48
 const bigSet = 40
 
 const (
-	// fastMs bounds the median of a cell whose lookups wait on no timer:
-	// round trips on a bridge network, measured at 1–20 ms, with medians up
-	// to ~310 ms when 225 cells start at once on two cores. The shortest
-	// timer in the matrix is musl's 500 ms retry interval (timeout:1
-	// attempts:2), which cannot fire early, so 400 ms separates the two.
+	// fastMs bounds the median of a cell whose lookups wait on no timer
+	// on a quiet machine: round trips on a bridge network, measured at
+	// 1–20 ms, with medians up to ~310 ms when 225 cells start at once on
+	// two cores. The shortest timer in the matrix is musl's 500 ms retry
+	// interval (timeout:1 attempts:2), which cannot fire early, so 400 ms
+	// separates the two. Tests of a quiet run use it; a cell's verdict is
+	// set by its resolver's shortest timer and the run's own noise floor
+	// instead (floor.go), so that a loaded machine makes a cell
+	// inconclusive, never a stall.
 	fastMs = 400.0
 	// loadStallMs marks a stalled lookup under load: above the ~600 ms of
 	// scheduling delay measured with 300+ concurrent lookups, below the
@@ -278,44 +282,6 @@ func (e expect) seconds(tries int) float64 {
 		d = 5000 // unknown: assume one default timeout
 	}
 	return float64(tries) * (d/1000 + 0.2)
-}
-
-// matches compares a measured cell with the prediction: the class and
-// error, the median against the predicted delay, and every lookup on its
-// own, since a median hides two stalls in five lookups. A lookup predicted
-// fast must stay under StallMs (no resolver timer of a second or more
-// fired; scheduling noise reaches ~600 ms); one predicted to wait a timer
-// must not be faster than the timer allows (it cannot fire early) and must
-// not wait another timer on top (StallMs more).
-func (e expect) matches(class, code string, ms []float64, p50 *float64) (bool, string) {
-	if e.Result != "" && class != e.Result {
-		return false, fmt.Sprintf("got %s, predicted %s", class, e.Result)
-	}
-	if e.Code != "" && code != e.Code {
-		return false, fmt.Sprintf("got error %s, predicted %s", code, e.Code)
-	}
-	if p50 == nil || len(ms) == 0 {
-		return false, "no timing"
-	}
-	if e.DelayMs == 0 {
-		if *p50 >= fastMs {
-			return false, fmt.Sprintf("p50 %.0f ms, predicted fast (< %.0f ms)", *p50, fastMs)
-		}
-		if n := countIf(ms, func(m float64) bool { return m >= StallMs }); n > 0 {
-			return false, fmt.Sprintf("%d of %d lookups stalled (>= %.0f ms), predicted fast", n, len(ms), StallMs)
-		}
-		return true, ""
-	}
-	if *p50 < e.DelayMs-stallTolMs || *p50 > e.DelayMs+stallTolMs {
-		return false, fmt.Sprintf("p50 %.0f ms, predicted %.0f ± %.0f ms", *p50, e.DelayMs, stallTolMs)
-	}
-	if n := countIf(ms, func(m float64) bool { return m < e.DelayMs-stallTolMs }); n > 0 {
-		return false, fmt.Sprintf("%d of %d lookups under %.0f ms, predicted each %.0f ± %.0f ms", n, len(ms), e.DelayMs-stallTolMs, e.DelayMs, stallTolMs)
-	}
-	if n := countIf(ms, func(m float64) bool { return m >= e.DelayMs+StallMs }); n > 0 {
-		return false, fmt.Sprintf("%d of %d lookups waited another timer (>= %.0f ms), predicted each %.0f ± %.0f ms", n, len(ms), e.DelayMs+StallMs, e.DelayMs, stallTolMs)
-	}
-	return true, ""
 }
 
 // FastMs is the lab's line between a lookup that waited on no timer and a

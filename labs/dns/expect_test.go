@@ -71,7 +71,10 @@ func TestPredictionModel(t *testing.T) {
 			e := predict(tt.resolver, tt.libc, tt.fault, tt.options, tt.flags)
 			assert.True(t, e.Known, "the source predicts this cell: %s", e.Why)
 			p50 := record.Percentile(tt.ms, 50)
-			ok, why := e.matches(tt.class, tt.code, tt.ms, &p50)
+			// A quiet run: the floor is a fast lookup's (floor_test.go
+			// judges the same model with a noisy one).
+			v := e.judge(tt.class, tt.code, tt.ms, &p50, stallLineMs(tt.resolver, tt.options), noise{floorMs: 50, lookups: 10})
+			ok, why := v.ok, v.why
 			assert.Equal(t, tt.ok, ok, "predicted %s after %.0f ms (%s); why: %s", e.Result, e.DelayMs, e.Why, why)
 			if !tt.ok {
 				assert.Contains(t, why, tt.why)
@@ -84,7 +87,7 @@ func TestPredictionModel(t *testing.T) {
 func TestPredictionNeedsTimings(t *testing.T) {
 	t.Parallel()
 	e := predict("glibc", "", "ok", "", "none")
-	ok, why := e.matches("both", "", nil, nil)
-	assert.False(t, ok)
-	assert.Equal(t, "no timing", why)
+	v := e.judge("both", "", nil, nil, stallLineMs("glibc", ""), noise{})
+	assert.False(t, v.ok)
+	assert.Equal(t, "no timing", v.why)
 }

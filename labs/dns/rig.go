@@ -43,6 +43,9 @@ type rig struct {
 	hostsPath string
 	nssPath   string
 	noNSS     map[images.Key]*images.Image
+	// noise is the run's control, measured once every cell has run and
+	// before any record is made (floor.go); zero until then.
+	noise noise
 }
 
 type box struct {

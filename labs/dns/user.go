@@ -104,7 +104,7 @@ func (u userRun) lookup(name string, try int) (probeLine, error) {
 		return probeLine{}, fmt.Errorf("the command did not run: %s", l.Error)
 	}
 	p := probeLine{Name: name, Try: try, StartWallUS: l.StartWallUS, Ms: l.Ms, user: true,
-		OK: l.ExitCode == 0 && l.Signal == "", stdout: lastLine(l.StdoutTail), containerMs: u.containerMs}
+		OK: l.ExitCode == 0 && l.Signal == "" && !l.TimedOut, stdout: lastLine(l.StdoutTail), containerMs: u.containerMs}
 	switch {
 	case l.TimedOut:
 		p.Code, p.Err = "TIMEOUT", "killed after "+probeTimeoutMs+" ms"

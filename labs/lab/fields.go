@@ -80,4 +80,8 @@ const (
 	// Error: the lab itself failed (not the software under test); such a
 	// record backs no verdict.
 	Error = record.OutcomeError
+	// Inconclusive: the lab measured, but the distance from the line that
+	// separates two verdicts was inside the noise the run measured beside
+	// it; such a record backs no verdict (record.OutcomeInconclusive).
+	Inconclusive = record.OutcomeInconclusive
 )

@@ -1,6 +1,7 @@
 // Package labtest sets labs up under `go test`: an engine (skip or fail
 // without one, per BASELAB_REQUIRE_DOCKER), a catalog, progress in the test
-// log, and a sweep of the test's containers and networks at cleanup.
+// log, every container the labs start inspected for least privilege as it
+// is created, and a sweep of the test's containers and networks at cleanup.
 package labtest
 
 import (
@@ -23,6 +24,8 @@ func Env(tb testing.TB) *lab.Env {
 	w := Log{TB: tb}
 	cat, err := images.New(eng, images.Options{Progress: w})
 	require.NoError(tb, err)
+	// Every container the test's labs start is held to least privilege.
+	watchPrivileges(tb, eng)
 	return &lab.Env{Engine: eng, Catalog: cat, Progress: w, Short: testing.Short()}
 }
 

@@ -59,7 +59,14 @@ const site = "/usr/local/lib/python3.11/site-packages"
 // slimSite is where the python-slim stand-in's CPython (Debian's python3)
 // looks for what pip installs: dist-packages, not the official image's
 // site-packages, which it never reads (its sys.path, printed in the image).
+// The python-slim fixtures copy their module into both (slimCopy), so they
+// hold on the real python:3.11-slim (site-packages) as on the stand-in.
 const slimSite = "/usr/local/lib/python3.11/dist-packages"
+
+// slimCopy copies src to rel under both interpreters' package folders.
+func slimCopy(src, rel string) string {
+	return "COPY --from=b " + src + " " + slimSite + "/" + rel + "\nCOPY --from=b " + src + " " + site + "/" + rel + "\n"
+}
 
 var fixtures = []fixture{
 	// 1. missing loader
@@ -113,7 +120,7 @@ var fixtures = []fixture{
 		},
 		fixedBy: "the same extension on python-slim binds to glibc"},
 	{name: "the same extension on python-slim binds to glibc",
-		dockerfile: "FROM ${BUILD} AS b\nFROM ${PYSLIM}\nCOPY --from=b /out/ext.so " + slimSite + "/pkg/_ext.abi3.so\n",
+		dockerfile: "FROM ${BUILD} AS b\nFROM ${PYSLIM}\n" + slimCopy("/out/ext.so", "pkg/_ext.abi3.so"),
 		bases:      map[string]images.Key{"PYSLIM": images.PythonSlim}},
 	// 5. Python
 	{name: "a package copied from a glibc stage into python-alpine is not found",
@@ -127,7 +134,7 @@ var fixtures = []fixture{
 		},
 		fixedBy: "the same package in python-slim is imported"},
 	{name: "the same package in python-slim is imported",
-		dockerfile: "FROM ${BUILD} AS b\nFROM ${PYSLIM}\nCOPY --from=b /out/ext-gnu.so " + slimSite + "/pkg/_mod.cpython-311-x86_64-linux-gnu.so\n",
+		dockerfile: "FROM ${BUILD} AS b\nFROM ${PYSLIM}\n" + slimCopy("/out/ext-gnu.so", "pkg/_mod.cpython-311-x86_64-linux-gnu.so"),
 		bases:      map[string]images.Key{"PYSLIM": images.PythonSlim}},
 	// 6, 7. CA bundle, time zones
 	{name: "a Go program doing TLS and zones on scratch has neither bundle nor zoneinfo",

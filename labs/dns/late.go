@@ -42,6 +42,9 @@ func measuredLookups(c cell, ls []probeLine, entries []dnsfaker.Entry) ([]probeL
 		if why == "" && c.resolver == "musl" {
 			why = lateAnswer(w)
 		}
+		if why == "" {
+			why = missedFault(c, w)
+		}
 		if why != "" {
 			late = append(late, fmt.Sprintf("lookup %d: %s", i+1, why))
 			continue
@@ -49,6 +52,24 @@ func measuredLookups(c cell, ls []probeLine, entries []dnsfaker.Entry) ([]probeL
 		measured = append(measured, p)
 	}
 	return measured, late
+}
+
+// missedFault returns why a lookup's window shows that race never fired
+// where the prediction rests on it: the cell's resolver sends its pair from
+// one socket (a predicted stall), yet no query was lost. The pair then
+// reached the server more than race's window apart — the server's read
+// loop descheduled between them on a loaded machine — and the lookup
+// measured the resolver without the fault.
+func missedFault(c cell, w []dnsfaker.Entry) string {
+	if c.fault != "race" || !c.expect.Known || c.expect.DelayMs == 0 || len(w) == 0 {
+		return ""
+	}
+	for _, e := range w {
+		if e.Action == dnsfaker.ActionDropped {
+			return ""
+		}
+	}
+	return fmt.Sprintf("the race fault never fired: the server lost none of the lookup's %d queries (its pair reached the server more than race's window apart)", len(w))
 }
 
 // lateServer returns why a lookup's window holds an answer the server

@@ -92,3 +92,18 @@ func TestALookupThatMetALateAnswerIsLeftOutOfTheVerdict(t *testing.T) {
 	assert.True(t, ok, r.Detail)
 	assert.Contains(t, r.Evidence, "lookup 3: the server answered A")
 }
+
+// TestARaceThatNeverFiredMeasuredNothing: a glibc race cell predicts the
+// 5 s stall because the pair's second query is lost; a lookup whose window
+// shows nothing lost met no fault (CI once saw one, 1 of 5, fast).
+func TestARaceThatNeverFiredMeasuredNothing(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	const port = "192.0.2.8:40001"
+	c := cell{name: "c001.dns.test", resolver: "glibc", fault: "race", expect: predict("glibc", "glibc-2.36", "race", "", "none")}
+	both := []dnsfaker.Entry{entry(t0, 0, port, "A", dnsfaker.ActionAnswered, 50), entry(t0, 60, port, "AAAA", dnsfaker.ActionAnswered, 50)}
+	assert.Contains(t, missedFault(c, both), "never fired")
+	hit := []dnsfaker.Entry{entry(t0, 0, port, "A", dnsfaker.ActionAnswered, 50), entry(t0, 0, port, "AAAA", dnsfaker.ActionDropped, 0)}
+	assert.Empty(t, missedFault(c, hit), "the race hit: the lookup measured glibc under it")
+	c.options, c.expect = "single-request", predict("glibc", "glibc-2.36", "race", "single-request", "none")
+	assert.Empty(t, missedFault(c, both), "single-request predicts no stall: nothing lost is the prediction itself")
+}

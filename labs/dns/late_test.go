@@ -107,3 +107,17 @@ func TestARaceThatNeverFiredMeasuredNothing(t *testing.T) {
 	c.options, c.expect = "single-request", predict("glibc", "glibc-2.36", "race", "single-request", "none")
 	assert.Empty(t, missedFault(c, both), "single-request predicts no stall: nothing lost is the prediction itself")
 }
+
+// TestAServerStampingLateIsStillAsked: musl asks every nameserver from one
+// socket; a dead server that stamps the query past the lookup's window is
+// still one it asked, known by the lookup's own source port.
+func TestAServerStampingLateIsStillAsked(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	l := probeLine{StartWallUS: t0.UnixMicro(), Ms: 1, OK: true}
+	port := "192.0.2.7:40001"
+	answered := []dnsfaker.Entry{entry(t0, 0, port, "A", dnsfaker.ActionAnswered, 0)}
+	lateDead := []dnsfaker.Entry{entry(t0, 60, port, "A", dnsfaker.ActionDropped, 0)}
+	other := []dnsfaker.Entry{entry(t0, 60, "192.0.2.7:40002", "A", dnsfaker.ActionDropped, 0)}
+	assert.Equal(t, []int{1, 2}, asked([][]dnsfaker.Entry{lateDead, answered}, l))
+	assert.Equal(t, []int{2}, asked([][]dnsfaker.Entry{other, answered}, l), "another port's query is another lookup's")
+}

@@ -81,6 +81,7 @@ func TestRecordsCarryOnlyDeclaredFieldsOfTheirKind(t *testing.T) {
 	rg.presetRecord(nsCell, result{lookups: []probeLine{slow}}, first, &slowRec)
 	ok, _ = slowRec.Bool("as_predicted")
 	assert.False(t, ok, "a musl lookup that waited 5 s on the dead server is not what res_msend.c predicts")
+	assert.Equal(t, "both-stall", slowRec.Outcome, "a preset cell's stall is the lab's fast line, whatever the resolver's timers")
 
 	hostsCfg := cfg
 	hostsCfg.Bases, hostsCfg.Options = []string{"slim"}, []string{"hosts"}

@@ -182,13 +182,3 @@ func cellEntries(entries map[string][]dnsfaker.Entry, c cell, tries int) []dnsfa
 	}
 	return sortedByTime(out)
 }
-
-// allAtOnce runs fn(0) … fn(n-1) side by side and prints line(i) for each in
-// order, as soon as it and the ones before it are done.
-func allAtOnce(env *lab.Env, n int, fn func(i int), line func(i int) string) {
-	ord := lab.NewOrdered(n, func(i int) { env.Logf("%s", line(i)) })
-	lab.InParallel(n, n, func(i int) {
-		fn(i)
-		ord.Done(i)
-	})
-}

@@ -47,23 +47,24 @@ func startBare(b *testing.B) string {
 		b.Fatal(err)
 	}
 	started := make(chan struct{})
-	srv := &dns.Server{PacketConn: pc, NotifyStartedFunc: func() { close(started) },
-		Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
-			m := new(dns.Msg)
-			m.SetReply(q)
-			hdr := dns.RR_Header{Name: q.Question[0].Name, Rrtype: q.Question[0].Qtype, Class: dns.ClassINET, Ttl: 60}
-			switch hdr.Rrtype {
-			case dns.TypeA:
-				m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: net.IPv4(192, 0, 2, 1)})
-			case dns.TypeAAAA:
-				m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr, AAAA: net.ParseIP("2001:db8::1")})
-			}
-			_ = w.WriteMsg(m)
-		})}
+	srv := &dns.Server{PacketConn: pc, NotifyStartedFunc: func() { close(started) }, Handler: dns.HandlerFunc(bareAnswer)}
 	go func() { _ = srv.ActivateAndServe() }()
 	<-started
 	b.Cleanup(func() { _ = srv.Shutdown() })
 	return pc.LocalAddr().String()
+}
+
+func bareAnswer(w dns.ResponseWriter, q *dns.Msg) {
+	m := new(dns.Msg)
+	m.SetReply(q)
+	hdr := dns.RR_Header{Name: q.Question[0].Name, Rrtype: q.Question[0].Qtype, Class: dns.ClassINET, Ttl: 60}
+	switch hdr.Rrtype {
+	case dns.TypeA:
+		m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: net.IPv4(192, 0, 2, 1)})
+	case dns.TypeAAAA:
+		m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr, AAAA: net.ParseIP("2001:db8::1")})
+	}
+	_ = w.WriteMsg(m)
 }
 
 func benchServe(b *testing.B, addr string) float64 {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,31 +54,43 @@ func BenchmarkThroughput(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { devnull.Close() })
-	servers := []struct{ name, metric, addr string }{
-		{"bare miekg/dns", "bare-q/s", startBare(b)},
-		{"dnsfaker, log on", "dnsfaker-q/s", startServer(b, Config{}, WithLogWriter(devnull)).Addr()},
-		{"CoreDNS erratic, log on", "coredns-q/s", startCoreDNS(b, coredns)},
+	corednsAddr, corednsPID := startCoreDNS(b, coredns)
+	self := func() time.Duration { return cpuTime() }
+	servers := []struct {
+		name, metric, addr string
+		cpu                func() time.Duration
+	}{
+		{"bare miekg/dns", "bare-q/s", startBare(b), self},
+		{"dnsfaker, log on", "dnsfaker-q/s", startServer(b, Config{}, WithLogWriter(devnull)).Addr(), self},
+		{"CoreDNS erratic, log on", "coredns-q/s", corednsAddr, func() time.Duration { return processCPU(corednsPID) }},
 	}
 	qps := make([][]float64, len(servers))
+	cpu := make([][]float64, len(servers)) // µs of the server's CPU per query
 	for b.Loop() {
 		for r := range rounds {
 			// Each round starts with the next server, so none is always
 			// the one that follows another's load.
 			for k := range servers {
 				i := (r + k) % len(servers)
-				q, err := runDNSPerf(dnsperf, queries, servers[i].addr, seconds)
+				cpu0 := servers[i].cpu()
+				res, err := runDNSPerf(dnsperf, queries, servers[i].addr, seconds, "-c", "4")
 				if err != nil {
 					b.Fatalf("%s: %v", servers[i].name, err)
 				}
-				qps[i] = append(qps[i], q)
+				qps[i] = append(qps[i], res.qps)
+				cpu[i] = append(cpu[i], float64((servers[i].cpu()-cpu0).Nanoseconds())/1e3/float64(max(res.completed, 1)))
 			}
 		}
 	}
+	// On a machine shared with others the rates swing with their load;
+	// CPU per query is what the server itself costs, and holds still.
 	b.Logf("dnsperf -c 4 -l %d on 127.0.0.1, %d rounds per server, median (min–max):", seconds, len(qps[0]))
 	for i, s := range servers {
-		b.Logf("  %-24s %7.0f queries/s (%.0f–%.0f)", s.name, median(qps[i]), slices.Min(qps[i]), slices.Max(qps[i]))
+		b.Logf("  %-24s %7.0f queries/s (%.0f–%.0f), %5.1f µs CPU/query (%.1f–%.1f)", s.name,
+			median(qps[i]), slices.Min(qps[i]), slices.Max(qps[i]), median(cpu[i]), slices.Min(cpu[i]), slices.Max(cpu[i]))
 		b.ReportMetric(median(qps[i]), s.metric)
 	}
+	b.Logf("  CPU per query, bare / dnsfaker: %.2f×", median(cpu[0])/median(cpu[1]))
 	for _, vs := range []struct {
 		i      int
 		metric string
@@ -101,34 +114,66 @@ func corednsBinary() string {
 	return p
 }
 
-var qpsLine = regexp.MustCompile(`Queries per second:\s+([0-9.]+)`)
+var (
+	qpsLine       = regexp.MustCompile(`Queries per second:\s+([0-9.]+)`)
+	completedLine = regexp.MustCompile(`Queries completed:\s+([0-9]+)`)
+)
+
+type perfResult struct {
+	qps       float64
+	completed int
+}
 
 // runDNSPerf runs dnsperf against addr, on loopback only, for seconds with
-// four clients, and returns its queries per second. -n bounds the run by
-// count as well as by time.
-func runDNSPerf(dnsperf, queries, addr string, seconds int) (float64, error) {
+// the clients that args ask for, and returns its queries per second and how
+// many were answered. -n bounds the run by count as well as by time.
+func runDNSPerf(dnsperf, queries, addr string, seconds int, args ...string) (perfResult, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || host != "127.0.0.1" {
-		return 0, fmt.Errorf("run dnsperf: %q is not on 127.0.0.1", addr)
+		return perfResult{}, fmt.Errorf("run dnsperf: %q is not on 127.0.0.1", addr)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(seconds+15)*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, dnsperf, "-s", "127.0.0.1", "-p", port, "-d", queries,
-		"-c", "4", "-l", strconv.Itoa(seconds), "-n", "5000000", "-t", "2").CombinedOutput()
+	args = append([]string{"-s", "127.0.0.1", "-p", port, "-d", queries,
+		"-l", strconv.Itoa(seconds), "-n", "5000000", "-t", "2"}, args...)
+	out, err := exec.CommandContext(ctx, dnsperf, args...).CombinedOutput()
 	if err != nil {
-		return 0, fmt.Errorf("run dnsperf: %w: %s", err, out)
+		return perfResult{}, fmt.Errorf("run dnsperf: %w: %s", err, out)
 	}
-	m := qpsLine.FindSubmatch(out)
-	if m == nil {
-		return 0, fmt.Errorf("run dnsperf: no rate in its output: %s", out)
+	q, c := qpsLine.FindSubmatch(out), completedLine.FindSubmatch(out)
+	if q == nil || c == nil {
+		return perfResult{}, fmt.Errorf("run dnsperf: no rate in its output: %s", out)
 	}
-	return strconv.ParseFloat(string(m[1]), 64)
+	var r perfResult
+	r.qps, err = strconv.ParseFloat(string(q[1]), 64)
+	if err == nil {
+		r.completed, err = strconv.Atoi(string(c[1]))
+	}
+	return r, err
+}
+
+// processCPU is the user and system time of process pid so far, from
+// /proc (in clock ticks, 100 a second on Linux), 0 if unreadable.
+func processCPU(pid int) time.Duration {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses and may
+	// hold spaces: utime and stime are the 12th and 13th of them.
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // startCoreDNS runs the CoreDNS build on a free loopback port with erratic
 // answering every query (drop 0) and the log plugin writing to /dev/null,
-// and returns its address once it answers.
-func startCoreDNS(b *testing.B, bin string) string {
+// and returns its address and process id once it answers.
+func startCoreDNS(b *testing.B, bin string) (addr string, pid int) {
 	b.Helper()
 	port := freeUDPPort(b)
 	dir := b.TempDir()
@@ -153,7 +198,7 @@ func startCoreDNS(b *testing.B, bin string) string {
 			<-exited
 		}
 	})
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	c := &dns.Client{Timeout: 200 * time.Millisecond}
 	m := new(dns.Msg)
 	m.SetQuestion("bench.test.", dns.TypeA)
@@ -164,12 +209,12 @@ func startCoreDNS(b *testing.B, bin string) string {
 		default:
 		}
 		if r, _, err := c.Exchange(m, addr); err == nil && len(r.Answer) > 0 {
-			return addr
+			return addr, cmd.Process.Pid
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	b.Fatalf("start coredns: no answer on %s in 10s: %s", addr, stderr.String())
-	return ""
+	return "", 0
 }
 
 // freeUDPPort returns a loopback port that was free for UDP a moment ago.

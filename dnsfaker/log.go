@@ -3,7 +3,6 @@ package dnsfaker
 import (
 	"bufio"
 	"io"
-	"maps"
 	"strconv"
 	"sync"
 	"time"
@@ -148,26 +147,27 @@ type queryLog struct {
 	capacity int // most entries kept
 	// ring holds the entries in chunks allocated as they fill: a single
 	// slice would copy itself at every growth, a cost seen per query.
-	ring     [][]Entry
-	stored   int // entries in the ring, up to capacity
-	next     int // ring index of the next write
-	seq      uint64
-	counters Counters
-	stream   chan Entry // nil when not streaming
-	closed   bool
-	done     chan struct{} // closed when the streamer has flushed
+	ring    [][]Entry
+	stored  int // entries in the ring, up to capacity
+	next    int // ring index of the next write
+	seq     uint64
+	queries uint64
+	// counts holds a count per kind of entry, summed into Counters when
+	// asked: one lookup per query instead of one per counter map, and
+	// none while kinds repeat (last).
+	counts map[countKey]*uint64
+	last   countKey
+	lastN  *uint64
+	stream chan Entry // nil when not streaming
+	closed bool
+	done   chan struct{} // closed when the streamer has flushed
 }
 
 func newQueryLog(capacity int, w io.Writer) *queryLog {
 	l := &queryLog{
 		capacity: capacity,
-		counters: Counters{
-			Actions:    map[Action]uint64{},
-			Transports: map[string]uint64{},
-			QTypes:     map[string]uint64{},
-			Faults:     map[string]uint64{},
-		},
-		done: make(chan struct{}),
+		counts:   map[countKey]*uint64{},
+		done:     make(chan struct{}),
 	}
 	if w == nil {
 		close(l.done)
@@ -187,12 +187,18 @@ func (l *queryLog) add(e Entry) {
 	defer l.mu.Unlock()
 	l.seq++
 	e.Seq = l.seq
-	c := &l.counters
-	c.Queries++
-	c.Actions[e.Action]++
-	c.Transports[e.Transport]++
-	c.QTypes[e.QType]++
-	c.Faults[e.Fault]++
+	l.queries++
+	if k := (countKey{e.Action, e.Transport, e.QType, e.Fault}); k == l.last && l.lastN != nil {
+		*l.lastN++
+	} else {
+		n := l.counts[k]
+		if n == nil {
+			n = new(uint64)
+			l.counts[k] = n
+		}
+		*n++
+		l.last, l.lastN = k, n
+	}
 	if l.capacity > 0 {
 		*l.slot(l.next) = e
 		l.next = (l.next + 1) % l.capacity
@@ -275,11 +281,24 @@ func (l *queryLog) filter(keep func(*Entry) bool) []Entry {
 func (l *queryLog) snapshotCounters() Counters {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return Counters{
-		Queries:    l.counters.Queries,
-		Actions:    maps.Clone(l.counters.Actions),
-		Transports: maps.Clone(l.counters.Transports),
-		QTypes:     maps.Clone(l.counters.QTypes),
-		Faults:     maps.Clone(l.counters.Faults),
+	c := Counters{
+		Queries:    l.queries,
+		Actions:    map[Action]uint64{},
+		Transports: map[string]uint64{},
+		QTypes:     map[string]uint64{},
+		Faults:     map[string]uint64{},
 	}
+	for k, n := range l.counts {
+		c.Actions[k.action] += *n
+		c.Transports[k.transport] += *n
+		c.QTypes[k.qtype] += *n
+		c.Faults[k.fault] += *n
+	}
+	return c
+}
+
+// countKey is what Counters count entries by.
+type countKey struct {
+	action                  Action
+	transport, qtype, fault string
 }

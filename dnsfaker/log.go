@@ -71,11 +71,16 @@ const tsLayout = "2006-01-02T15:04:05.000000Z07:00"
 // appendJSON writes e as one JSON object. It is hand-written because it
 // runs for every query and encoding/json costs more than the answer does;
 // only Src, Name and Fault can hold characters that need escaping.
-func (e *Entry) appendJSON(b []byte) []byte {
+func (e *Entry) appendJSON(b []byte) []byte { return e.appendJSONCached(b, nil) }
+
+// appendJSONCached is appendJSON with the date and second of the last
+// UTC timestamp kept in ts, as the streamer does: entries under load share
+// them, and formatting them anew was most of an entry's encoding.
+func (e *Entry) appendJSONCached(b []byte, ts *tsCache) []byte {
 	b = append(b, `{"seq":`...)
 	b = strconv.AppendUint(b, e.Seq, 10)
 	b = append(b, `,"ts":"`...)
-	b = e.Time.AppendFormat(b, tsLayout)
+	b = ts.append(b, e.Time)
 	b = append(b, `","ts_us":`...)
 	b = strconv.AppendInt(b, e.TimeUS, 10)
 	b = append(b, `,"src":`...)
@@ -103,6 +108,33 @@ func (e *Entry) appendJSON(b []byte) []byte {
 		b = strconv.AppendInt(b, e.LateUS, 10)
 	}
 	return append(b, '}')
+}
+
+// tsCache is the formatted date and second (through the dot) of sec.
+type tsCache struct {
+	sec    int64
+	prefix []byte
+}
+
+// append writes t in tsLayout; a nil cache, or t not in UTC, formats it
+// whole.
+func (c *tsCache) append(b []byte, t time.Time) []byte {
+	if c == nil || t.Location() != time.UTC {
+		return t.AppendFormat(b, tsLayout)
+	}
+	if sec := t.Unix(); c.prefix == nil || sec != c.sec {
+		c.sec = sec
+		c.prefix = t.AppendFormat(c.prefix[:0], "2006-01-02T15:04:05.")
+	}
+	b = append(b, c.prefix...)
+	us := t.Nanosecond() / 1000
+	var digits [6]byte
+	for i := len(digits) - 1; i >= 0; i-- {
+		digits[i] = byte('0' + us%10)
+		us /= 10
+	}
+	b = append(b, digits[:]...)
+	return append(b, 'Z')
 }
 
 // MarshalJSON encodes e as in the stream.
@@ -237,8 +269,9 @@ func (l *queryLog) writeLines(w io.Writer) {
 	defer close(l.done)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	buf := make([]byte, 0, 512)
+	var ts tsCache
 	for e := range l.stream {
-		buf = append(e.appendJSON(buf[:0]), '\n')
+		buf = append(e.appendJSONCached(buf[:0], &ts), '\n')
 		bw.Write(buf)
 		if len(l.stream) == 0 {
 			bw.Flush()

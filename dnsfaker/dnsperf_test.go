@@ -35,11 +35,11 @@ const corednsVersion = "v1.14.7"
 func BenchmarkThroughput(b *testing.B) {
 	dnsperf, err := exec.LookPath("dnsperf")
 	if err != nil {
-		b.Skip("dnsperf not installed: apt-get install -y dnsperf (make bench does it as root)")
+		b.Skip("skipped: dnsperf not installed: apt-get install -y dnsperf (make bench does it as root)")
 	}
 	coredns := corednsBinary()
 	if _, err := os.Stat(coredns); err != nil {
-		b.Skipf("coredns not built at %s: run .ci/coredns (make bench does it)", coredns)
+		b.Skipf("skipped: coredns not built at %s: run .ci/coredns (make bench does it)", coredns)
 	}
 	const (
 		rounds  = 5

@@ -27,7 +27,7 @@ import (
 func BenchmarkServerTimeAt32Clients(b *testing.B) {
 	dnsperf, err := exec.LookPath("dnsperf")
 	if err != nil {
-		b.Skip("dnsperf not installed: apt-get install -y dnsperf (make bench does it as root)")
+		b.Skip("skipped: dnsperf not installed: apt-get install -y dnsperf (make bench does it as root)")
 	}
 	const (
 		seconds = 2

@@ -28,6 +28,14 @@ const (
 	Builder          Key = "builder"
 )
 
+// CPythonMusl is python-alpine's CPython, built on slim alone: a part of the
+// catalog, not a base of the course (Keys does not list it). It is the
+// catalog's longest build, so it is an image of its own, tagged by the hash
+// of its inputs like a key: it starts as soon as slim exists, side by side
+// with alpine and the other stand-ins, and a change to alpine (its suite,
+// its recipe) only copies it again instead of compiling it again.
+const CPythonMusl Key = "cpython-musl"
+
 // Spec says where a key's image comes from.
 type Spec struct {
 	Key Key
@@ -144,12 +152,22 @@ var catalog = []Spec{
 		Lacks: []Property{PropSize, PropPackageDB}},
 	{Key: PythonAlpine, Registry: "python:3.11-alpine", RegistryLibc: "musl-1.2.5", StandinLibc: "musl-1.2.5",
 		Summary:    "alpine + CPython 3.11 built from Debian's source package with musl-gcc",
-		Dockerfile: "python-alpine.Dockerfile", Context: []string{"python-alpine"}, Bases: map[string]Key{"SLIM": Slim, "ALPINE": Alpine},
-		// the alpine stand-in plus a CPython built here: no apk
+		Dockerfile: "python-alpine.Dockerfile", Bases: map[string]Key{"CPYTHON": CPythonMusl, "ALPINE": Alpine},
+		// the alpine stand-in plus a CPython built here: no apk, and a
+		// CPython without the modules no lab imports (python-alpine/build.sh
+		// lists them), so fewer bytes than the real image
 		Lacks: []Property{PropSize, PropPackageDB, PropPackageManager}},
 	{Key: Builder, RegistryLibc: "glibc-2.36", StandinLibc: "glibc-2.36",
 		Summary:    "slim + build-essential, musl-tools, python3-dev: compiles probes and extensions",
 		Dockerfile: "builder.Dockerfile", Bases: map[string]Key{"SLIM": Slim}},
+}
+
+// parts are images the catalog builds for its keys and caches like them, but
+// does not list: no lab runs on them.
+var parts = []Spec{
+	{Key: CPythonMusl, RegistryLibc: "none", StandinLibc: "none",
+		Summary:    "python-alpine's CPython 3.11 (musl-gcc, Debian's source package) alone under /usr/local, on scratch",
+		Dockerfile: "cpython-musl.Dockerfile", Context: []string{"python-alpine"}, Bases: map[string]Key{"SLIM": Slim}},
 }
 
 // BuildArgs are the spec's build args with each suite read from its
@@ -185,11 +203,14 @@ func Keys() []Key {
 	return ks
 }
 
-// Lookup returns a key's spec, or an error listing the known keys.
+// Lookup returns a key's (or a part's) spec, or an error listing the known
+// keys.
 func Lookup(k Key) (Spec, error) {
-	for _, s := range catalog {
-		if s.Key == k {
-			return s, nil
+	for _, specs := range [][]Spec{catalog, parts} {
+		for _, s := range specs {
+			if s.Key == k {
+				return s, nil
+			}
 		}
 	}
 	known := make([]string, 0, len(catalog))

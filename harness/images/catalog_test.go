@@ -95,3 +95,19 @@ func TestAlpineSuiteComesFromConfigurationWithTrixieByDefault(t *testing.T) {
 	assert.Equal(t, "bookworm", old.BuildArgs()["SUITE"], "alpine-3.17 is bookworm's musl whatever the alpine suite is")
 	assert.Equal(t, "trixie", s.Args["SUITE"], "the catalog table is not changed by the variable")
 }
+
+// python-alpine's CPython is a part of its own, built on slim alone: it
+// starts when slim exists, beside alpine, and is cached by its own inputs.
+// It is no base of the course, so Keys does not list it.
+func TestCPythonMuslIsAPartOnSlimAlone(t *testing.T) {
+	s, err := Lookup(CPythonMusl)
+	require.NoError(t, err)
+	assert.NotContains(t, Keys(), CPythonMusl)
+	assert.Equal(t, map[string]Key{"SLIM": Slim}, s.Bases)
+	assert.Empty(t, s.Registry, "no registry image: never a stand-in")
+	assert.NotEmpty(t, s.Dockerfile)
+	py, err := Lookup(PythonAlpine)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]Key{"CPYTHON": CPythonMusl, "ALPINE": Alpine}, py.Bases)
+	assert.Contains(t, py.Lacks, PropSize, "the stand-in's CPython leaves modules out: its size is not the real image's")
+}

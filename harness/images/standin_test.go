@@ -183,6 +183,47 @@ func TestPythonExtensionSuffixIsMuslOnAlpineAndGnuOnSlim(t *testing.T) {
 	}
 }
 
+// python-alpine's CPython is built with what the labs import and without
+// what none of them needs (fixtures/images/python-alpine/build.sh says which
+// and why). labsImport are the extension modules the labs' Python loaded on
+// the full build (PYTHONPROFILEIMPORTTIME=1 over the wheel lab's build.sh
+// musl part, ensurepip, its three pip installs and app.py, the size lab's
+// server answering a request, and the getaddrinfo probes of doctor's compare
+// and the claims): each must import. One left-out module was imported
+// there: pip imports rich, which imports fractions, which imports decimal;
+// without _decimal, decimal is the pure-Python _pydecimal (same API), so
+// decimal is held to import too. leftOut must not import: python:3.11-alpine
+// has them, the stand-in does not (its size is not the real image's either:
+// Spec.Lacks says so), and a lab that starts to need one must say so here.
+func TestPythonAlpineHasWhatTheLabsImport(t *testing.T) {
+	t.Parallel()
+	labsImport := []string{"_asyncio", "_bisect", "_blake2", "_contextvars", "_csv", "_datetime", "_heapq", "_json",
+		"_md5", "_opcode", "_pickle", "_posixsubprocess", "_queue", "_random", "_sha1", "_sha256", "_sha3", "_sha512",
+		"_socket", "_struct", "_typing", "array", "binascii", "fcntl", "grp", "math", "mmap", "pyexpat", "select",
+		"termios", "unicodedata", "zlib", "decimal"}
+	leftOut := []string{"_decimal", "_multibytecodec", "_codecs_cn", "_codecs_hk", "_codecs_iso2022", "_codecs_jp",
+		"_codecs_kr", "_codecs_tw", "audioop", "ossaudiodev", "nis", "spwd", "_crypt", "_xxsubinterpreters"}
+	eng, im := ensure(t, images.PythonAlpine)
+	script := `import importlib, sys
+for name in sys.argv[1].split(","):
+    try:
+        importlib.import_module(name)
+        print("have", name)
+    except ImportError:
+        print("lack", name)`
+	res, err := run.Once(context.Background(), eng, run.Spec{Image: im.Ref,
+		Cmd: []string{"python3", "-c", script, strings.Join(append(labsImport, leftOut...), ",")}})
+	require.NoError(t, err)
+	require.True(t, res.Started, res.StartError)
+	require.Equal(t, 0, res.ExitCode, res.Stderr)
+	for _, m := range labsImport {
+		assert.Contains(t, res.Stdout, "have "+m+"\n", "a lab imports %s", m)
+	}
+	for _, m := range leftOut {
+		assert.Contains(t, res.Stdout, "lack "+m+"\n", "%s is left out of the stand-in's CPython", m)
+	}
+}
+
 func TestBuilderCompilesForGlibcAndMusl(t *testing.T) {
 	t.Parallel()
 	eng, im := ensure(t, images.Builder)

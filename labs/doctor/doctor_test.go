@@ -458,7 +458,7 @@ func BenchmarkFull(b *testing.B) {
 // notRun are the findings --confirm cannot provoke by itself, each with
 // its reason: a crash or other result needs a call into the function; a
 // wheel's tag is confirmed through its modules; a DNS finding needs the
-// user's lookup command (compare --probe).
+// user's lookup command (--probe; TestConfirmDNS runs it).
 func notRun(r *doctor.Report, f doctor.Finding) bool {
 	if f.Check != doctor.CheckUser && strings.HasPrefix(f.Confirm, "not run: the container does not start: ") {
 		// The image's user is unknown: nothing runs in it, as predicted.

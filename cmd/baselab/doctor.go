@@ -45,7 +45,7 @@ runs, an unreadable layer) or no engine.`,
 		Example: `  baselab doctor myapp:alpine
   baselab doctor --json myapp:alpine > doctor.json
   baselab doctor --confirm myapp:alpine                 # and run each predicted failure
-  baselab doctor --confirm --probe 'python3 -c "import socket,sys; socket.getaddrinfo(sys.argv[1], 443)" {name}' myapp:alpine   # the DNS findings too
+  baselab doctor --confirm --probe 'python3 -S -c "import socket,sys; socket.getaddrinfo(sys.argv[1], 443)" {name}' myapp:alpine   # the DNS findings too
   baselab doctor --junit doctor.xml myapp:alpine myapp:slim`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

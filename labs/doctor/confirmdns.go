@@ -8,6 +8,7 @@ import (
 
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs/dns"
+	"github.com/baselab/baselab/labs/lab"
 )
 
 // The faults a dns-option-ignored finding runs under: race, where the
@@ -20,7 +21,7 @@ const (
 )
 
 // probeHint is the line a DNS finding gets without --probe.
-const probeHint = "not run: needs --probe CMD: a lookup under the DNS lab's faults needs your lookup command ({name} for the name), e.g. baselab doctor --confirm --probe 'python3 -c \"import socket,sys; socket.getaddrinfo(sys.argv[1], 443)\" {name}' IMAGE"
+const probeHint = "not run: needs --probe CMD: a lookup under the DNS lab's faults needs your lookup command ({name} for the name), e.g. baselab doctor --confirm --probe 'python3 -S -c \"import socket,sys; socket.getaddrinfo(sys.argv[1], 443)\" {name}' IMAGE"
 
 // byProbe confirms a DNS finding by running the user's lookup command in
 // the image under the DNS lab's faults, through the lab's --image/--probe
@@ -85,9 +86,18 @@ func judgeIgnored(race, ctl record.Record, wantMs float64) string {
 	}
 	raceOK, raceJudged := race.Bool("as_predicted")
 	ctlOK, ctlJudged := ctl.Bool("as_predicted")
+	// The lab's judge makes no comparison inside the run's noise floor
+	// (labs/dns/floor.go): no as_predicted, and a Detail that says so.
+	inconclusive := func(rec record.Record) bool {
+		_, judged := rec.Bool("as_predicted")
+		return rec.Outcome == lab.Inconclusive || !judged && strings.HasPrefix(rec.Detail, "INCONCLUSIVE")
+	}
 	switch {
-	case race.Outcome == "" || ctl.Outcome == "" || race.Outcome == "error" || ctl.Outcome == "error":
+	case race.Outcome == "" || ctl.Outcome == "" || race.Outcome == lab.Error || ctl.Outcome == lab.Error:
 		return fmt.Sprintf("not confirmed: the lab could not measure it (%s %s; %s %s)", dnsFault, cell(race), dnsControl, cell(ctl))
+	case inconclusive(ctl) || inconclusive(race):
+		return fmt.Sprintf("not confirmed: inconclusive: this run's noise reached the lab's lines (%s %s; %s %s): %s",
+			dnsFault, cell(race), dnsControl, cell(ctl), strings.TrimSpace(race.Evidence+" "+ctl.Evidence))
 	case !ctlJudged || !ctlOK || !strings.HasSuffix(ctl.Outcome, "-fast"):
 		return fmt.Sprintf("not confirmed: the control under %s was not fast as predicted (%s: %s), so a wait under %s would say nothing", dnsControl, cell(ctl), ctl.Detail, dnsFault)
 	case strings.HasSuffix(race.Outcome, "-fast"):

@@ -34,12 +34,15 @@ test: build
 		rc=$$?; grep -E 'noise floor:|against quiet|opposite|Error|^(--- |ok|FAIL)' $$log; rm -f $$log; exit $$rc
 
 # Speed goals live here, not in timed tests: container start against the
-# bare engine API, dnsfaker against a bare miekg/dns server, each pair
-# measured in one run on this machine, and the DNS matrix against its
-# slowest lookup.
+# bare engine API, dnsfaker against a bare miekg/dns server and CoreDNS
+# erratic under dnsperf (CoreDNS built once into bin/ by .ci/coredns, never
+# a dependency of baselab), each set measured in one run on this machine,
+# and the DNS matrix against its slowest lookup.
 bench:
 	$(GO) test -run '^$$' -bench 'StartAgainstRaw' -benchtime 10x ./harness/run/
-	$(GO) test -run '^$$' -bench 'ServeAgainstBare' -benchtime 5s -v ./dnsfaker/ | grep -E 'Benchmark|queries/s|×'
+	@.ci/prereqs --bench
+	@.ci/coredns >/dev/null || echo "bench: CoreDNS did not build (.ci/coredns): BenchmarkThroughput skips"
+	$(GO) test -run '^$$' -bench 'Throughput|ServerTimeAt32Clients' -benchtime 1x -v ./dnsfaker/ | grep -E 'Benchmark|dnsperf|queries/s|µs|×|SKIP|skip'
 	$(GO) test -run '^$$' -bench 'Matrix' -benchtime 1x -timeout 15m ./labs/dns/ | grep -E 'Benchmark|dns matrix'
 
 fixtures: build

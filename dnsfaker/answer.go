@@ -1,7 +1,6 @@
 package dnsfaker
 
 import (
-	"hash/fnv"
 	"net/netip"
 
 	"github.com/miekg/dns"
@@ -23,9 +22,16 @@ const (
 
 // hostIndex maps a name to 1..254, the host part of its addresses.
 func hostIndex(name string) int {
-	h := fnv.New32a()
-	h.Write([]byte(normalizeName(name)))
-	return int(h.Sum32()%254) + 1
+	// FNV-1a, 32 bits, as hash/fnv computes it, without the hash.Hash
+	// and the copy of the name that it allocates on every answer.
+	const offset32, prime32 = 2166136261, 16777619
+	h := uint32(offset32)
+	name = normalizeName(name)
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= prime32
+	}
+	return int(h%254) + 1
 }
 
 // AddressesFor returns the addresses that the ok fault answers for name:
@@ -44,21 +50,50 @@ func addrsAt(x int) (v4, v6 netip.Addr) {
 
 // addressRecords returns n A or AAAA records for the question, starting at
 // the name's own address and counting up within 1..254.
+//
+// The records and their addresses are allocated together, two allocations
+// for any n instead of 1+2n: this runs for every answer.
 func addressRecords(q dns.Question, n int) []dns.RR {
+	if q.Qtype != dns.TypeA && q.Qtype != dns.TypeAAAA {
+		return []dns.RR{}
+	}
 	first := hostIndex(q.Name)
-	rrs := make([]dns.RR, 0, n)
-	for i := range n {
-		v4, v6 := addrsAt((first-1+i)%254 + 1)
-		hdr := dns.RR_Header{Name: q.Name, Rrtype: q.Qtype, Class: dns.ClassINET, Ttl: answerTTL}
-		switch q.Qtype {
-		case dns.TypeA:
-			rrs = append(rrs, &dns.A{Hdr: hdr, A: v4.AsSlice()})
-		case dns.TypeAAAA:
-			rrs = append(rrs, &dns.AAAA{Hdr: hdr, AAAA: v6.AsSlice()})
+	hdr := dns.RR_Header{Name: q.Name, Rrtype: q.Qtype, Class: dns.ClassINET, Ttl: answerTTL}
+	rrs := make([]dns.RR, n)
+	if q.Qtype == dns.TypeA {
+		recs := make([]aRecord, n)
+		for i := range recs {
+			v4, _ := addrsAt((first-1+i)%254 + 1)
+			r := &recs[i]
+			r.ip = v4.As4()
+			r.A = dns.A{Hdr: hdr, A: r.ip[:]}
+			rrs[i] = &r.A
 		}
+		return rrs
+	}
+	recs := make([]aaaaRecord, n)
+	for i := range recs {
+		_, v6 := addrsAt((first-1+i)%254 + 1)
+		r := &recs[i]
+		r.ip = v6.As16()
+		r.AAAA = dns.AAAA{Hdr: hdr, AAAA: r.ip[:]}
+		rrs[i] = &r.AAAA
 	}
 	return rrs
 }
+
+// aRecord and aaaaRecord hold a record with the bytes its address points
+// to, so one allocation carries both.
+type (
+	aRecord struct {
+		dns.A
+		ip [4]byte
+	}
+	aaaaRecord struct {
+		dns.AAAA
+		ip [16]byte
+	}
+)
 
 // reply starts a response the way a recursive resolver answers a stub: RA
 // set, since Go's resolver takes a NOERROR without answers, AA or RA for a

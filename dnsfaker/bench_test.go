@@ -39,7 +39,7 @@ func BenchmarkServeAgainstBare(b *testing.B) {
 }
 
 // startBare is the least a miekg/dns server does: one handler that answers
-// every question with one A record, no logging, no rules.
+// an A or AAAA question with one record, no logging, no rules.
 func startBare(b *testing.B) string {
 	b.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -47,18 +47,24 @@ func startBare(b *testing.B) string {
 		b.Fatal(err)
 	}
 	started := make(chan struct{})
-	srv := &dns.Server{PacketConn: pc, NotifyStartedFunc: func() { close(started) },
-		Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
-			m := new(dns.Msg)
-			m.SetReply(q)
-			m.Answer = append(m.Answer, &dns.A{Hdr: dns.RR_Header{Name: q.Question[0].Name, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60},
-				A: net.IPv4(192, 0, 2, 1)})
-			_ = w.WriteMsg(m)
-		})}
+	srv := &dns.Server{PacketConn: pc, NotifyStartedFunc: func() { close(started) }, Handler: dns.HandlerFunc(bareAnswer)}
 	go func() { _ = srv.ActivateAndServe() }()
 	<-started
 	b.Cleanup(func() { _ = srv.Shutdown() })
 	return pc.LocalAddr().String()
+}
+
+func bareAnswer(w dns.ResponseWriter, q *dns.Msg) {
+	m := new(dns.Msg)
+	m.SetReply(q)
+	hdr := dns.RR_Header{Name: q.Question[0].Name, Rrtype: q.Question[0].Qtype, Class: dns.ClassINET, Ttl: 60}
+	switch hdr.Rrtype {
+	case dns.TypeA:
+		m.Answer = append(m.Answer, &dns.A{Hdr: hdr, A: net.IPv4(192, 0, 2, 1)})
+	case dns.TypeAAAA:
+		m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr, AAAA: net.ParseIP("2001:db8::1")})
+	}
+	_ = w.WriteMsg(m)
 }
 
 func benchServe(b *testing.B, addr string) float64 {

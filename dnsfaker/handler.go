@@ -185,14 +185,31 @@ func finish(req, m *dns.Msg, addrs bool, owner string, udp bool, e *Entry) *dns.
 		negative(m, owner)
 		e.Action = ActionNoData
 	}
-	if udp {
-		m.Truncate(udpLimit(req))
+	if limit := udpLimit(req); udp && !surelyFits(m, limit) {
+		m.Truncate(limit)
 		if m.Truncated {
 			e.Action = ActionTruncated
 		}
 	}
 	e.Answers = len(m.Answer)
 	return m
+}
+
+// surelyFits reports whether m, one question, one address record at most,
+// no authority and an OPT without options at most (what answer builds for
+// every lookup), fits in limit bytes however it is packed: a name takes at
+// most its presentation length plus one byte on the wire. Truncate, which
+// changes nothing in such an answer, measures the whole message to tell.
+func surelyFits(m *dns.Msg, limit int) bool {
+	if len(m.Question) != 1 || len(m.Answer) > 1 || len(m.Ns) > 0 || len(m.Extra) > 1 {
+		return false
+	}
+	const header, qfixed, rrfixed, maxRdata, opt = 12, 4, 10, 16, 11
+	n := header + len(m.Question[0].Name) + 1 + qfixed + opt
+	if len(m.Answer) == 1 {
+		n += len(m.Answer[0].Header().Name) + 1 + rrfixed + maxRdata
+	}
+	return n <= limit
 }
 
 // chainName is the i-th name of a CNAME chain below name: a 60-byte label,

@@ -3,7 +3,6 @@ package dnsfaker
 import (
 	"bufio"
 	"io"
-	"maps"
 	"strconv"
 	"sync"
 	"time"
@@ -72,11 +71,16 @@ const tsLayout = "2006-01-02T15:04:05.000000Z07:00"
 // appendJSON writes e as one JSON object. It is hand-written because it
 // runs for every query and encoding/json costs more than the answer does;
 // only Src, Name and Fault can hold characters that need escaping.
-func (e *Entry) appendJSON(b []byte) []byte {
+func (e *Entry) appendJSON(b []byte) []byte { return e.appendJSONCached(b, nil) }
+
+// appendJSONCached is appendJSON with the date and second of the last
+// UTC timestamp kept in ts, as the streamer does: entries under load share
+// them, and formatting them anew was most of an entry's encoding.
+func (e *Entry) appendJSONCached(b []byte, ts *tsCache) []byte {
 	b = append(b, `{"seq":`...)
 	b = strconv.AppendUint(b, e.Seq, 10)
 	b = append(b, `,"ts":"`...)
-	b = e.Time.AppendFormat(b, tsLayout)
+	b = ts.append(b, e.Time)
 	b = append(b, `","ts_us":`...)
 	b = strconv.AppendInt(b, e.TimeUS, 10)
 	b = append(b, `,"src":`...)
@@ -104,6 +108,33 @@ func (e *Entry) appendJSON(b []byte) []byte {
 		b = strconv.AppendInt(b, e.LateUS, 10)
 	}
 	return append(b, '}')
+}
+
+// tsCache is the formatted date and second (through the dot) of sec.
+type tsCache struct {
+	sec    int64
+	prefix []byte
+}
+
+// append writes t in tsLayout; a nil cache, or t not in UTC, formats it
+// whole.
+func (c *tsCache) append(b []byte, t time.Time) []byte {
+	if c == nil || t.Location() != time.UTC {
+		return t.AppendFormat(b, tsLayout)
+	}
+	if sec := t.Unix(); c.prefix == nil || sec != c.sec {
+		c.sec = sec
+		c.prefix = t.AppendFormat(c.prefix[:0], "2006-01-02T15:04:05.")
+	}
+	b = append(b, c.prefix...)
+	us := t.Nanosecond() / 1000
+	var digits [6]byte
+	for i := len(digits) - 1; i >= 0; i-- {
+		digits[i] = byte('0' + us%10)
+		us /= 10
+	}
+	b = append(b, digits[:]...)
+	return append(b, 'Z')
 }
 
 // MarshalJSON encodes e as in the stream.
@@ -148,26 +179,27 @@ type queryLog struct {
 	capacity int // most entries kept
 	// ring holds the entries in chunks allocated as they fill: a single
 	// slice would copy itself at every growth, a cost seen per query.
-	ring     [][]Entry
-	stored   int // entries in the ring, up to capacity
-	next     int // ring index of the next write
-	seq      uint64
-	counters Counters
-	stream   chan Entry // nil when not streaming
-	closed   bool
-	done     chan struct{} // closed when the streamer has flushed
+	ring    [][]Entry
+	stored  int // entries in the ring, up to capacity
+	next    int // ring index of the next write
+	seq     uint64
+	queries uint64
+	// counts holds a count per kind of entry, summed into Counters when
+	// asked: one lookup per query instead of one per counter map, and
+	// none while kinds repeat (last).
+	counts map[countKey]*uint64
+	last   countKey
+	lastN  *uint64
+	stream chan Entry // nil when not streaming
+	closed bool
+	done   chan struct{} // closed when the streamer has flushed
 }
 
 func newQueryLog(capacity int, w io.Writer) *queryLog {
 	l := &queryLog{
 		capacity: capacity,
-		counters: Counters{
-			Actions:    map[Action]uint64{},
-			Transports: map[string]uint64{},
-			QTypes:     map[string]uint64{},
-			Faults:     map[string]uint64{},
-		},
-		done: make(chan struct{}),
+		counts:   map[countKey]*uint64{},
+		done:     make(chan struct{}),
 	}
 	if w == nil {
 		close(l.done)
@@ -187,12 +219,18 @@ func (l *queryLog) add(e Entry) {
 	defer l.mu.Unlock()
 	l.seq++
 	e.Seq = l.seq
-	c := &l.counters
-	c.Queries++
-	c.Actions[e.Action]++
-	c.Transports[e.Transport]++
-	c.QTypes[e.QType]++
-	c.Faults[e.Fault]++
+	l.queries++
+	if k := (countKey{e.Action, e.Transport, e.QType, e.Fault}); k == l.last && l.lastN != nil {
+		*l.lastN++
+	} else {
+		n := l.counts[k]
+		if n == nil {
+			n = new(uint64)
+			l.counts[k] = n
+		}
+		*n++
+		l.last, l.lastN = k, n
+	}
 	if l.capacity > 0 {
 		*l.slot(l.next) = e
 		l.next = (l.next + 1) % l.capacity
@@ -217,17 +255,27 @@ func (l *queryLog) slot(i int) *Entry {
 	return &l.ring[c][i%ringChunk]
 }
 
+// streamPause is how long the streamer rests after a write before it looks
+// at the queue again. Waiting on an empty queue after every line cost a
+// goroutine wake-up and a write per query under load (a tenth of the
+// server's time under dnsperf); resting lets lines gather, so under load
+// one wake-up and one write carry many. A lone line still leaves at once,
+// and one that comes during the rest leaves at most this much later.
+const streamPause = 500 * time.Microsecond
+
 // writeLines encodes queued entries and flushes whenever the queue is
 // empty: one write per line when idle, big writes under load.
 func (l *queryLog) writeLines(w io.Writer) {
 	defer close(l.done)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	buf := make([]byte, 0, 512)
+	var ts tsCache
 	for e := range l.stream {
-		buf = append(e.appendJSON(buf[:0]), '\n')
+		buf = append(e.appendJSONCached(buf[:0], &ts), '\n')
 		bw.Write(buf)
 		if len(l.stream) == 0 {
 			bw.Flush()
+			time.Sleep(streamPause)
 		}
 	}
 	bw.Flush()
@@ -266,11 +314,24 @@ func (l *queryLog) filter(keep func(*Entry) bool) []Entry {
 func (l *queryLog) snapshotCounters() Counters {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return Counters{
-		Queries:    l.counters.Queries,
-		Actions:    maps.Clone(l.counters.Actions),
-		Transports: maps.Clone(l.counters.Transports),
-		QTypes:     maps.Clone(l.counters.QTypes),
-		Faults:     maps.Clone(l.counters.Faults),
+	c := Counters{
+		Queries:    l.queries,
+		Actions:    map[Action]uint64{},
+		Transports: map[string]uint64{},
+		QTypes:     map[string]uint64{},
+		Faults:     map[string]uint64{},
 	}
+	for k, n := range l.counts {
+		c.Actions[k.action] += *n
+		c.Transports[k.transport] += *n
+		c.QTypes[k.qtype] += *n
+		c.Faults[k.fault] += *n
+	}
+	return c
+}
+
+// countKey is what Counters count entries by.
+type countKey struct {
+	action                  Action
+	transport, qtype, fault string
 }

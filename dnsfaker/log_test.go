@@ -123,3 +123,15 @@ func TestSinceAndForName(t *testing.T) {
 	assert.Empty(t, srv.ForName("never.test"))
 	assert.NotNil(t, srv.ForName("never.test"), "an empty list, not null, for JSON")
 }
+
+func TestStreamedTimestampsReadAsFormattedWhole(t *testing.T) {
+	t.Parallel()
+	var ts tsCache
+	base := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	for _, d := range []time.Duration{0, 432315 * time.Microsecond, 999999 * time.Microsecond, time.Second + 7*time.Microsecond, 36*time.Hour + 50*time.Microsecond} {
+		at := base.Add(d)
+		assert.Equal(t, at.Format(tsLayout), string(ts.append(nil, at)), "%v", at)
+	}
+	local := base.In(time.FixedZone("x", 3600))
+	assert.Equal(t, local.Format(tsLayout), string(ts.append(nil, local)), "not UTC: formatted whole")
+}

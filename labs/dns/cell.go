@@ -34,15 +34,16 @@ func probeCmd(tries int, flags, name string) []string {
 }
 
 // freshCmd runs the probe for tries lookups of each name, each lookup in a
-// fresh process (the probe executes itself again per lookup: --fresh), all
-// at once when atOnce, else freshGapMs apart. One exec per cell, not one
+// fresh process (the probe executes itself again per lookup: --fresh), side
+// by side with their starts staggerMs apart when atOnce, else one after
+// another freshGapMs apart. One exec per cell, not one
 // per lookup: on two cores the engine starts about 20 execs a second, and a
 // matrix of one exec per lookup cost a minute of execs however its lookups
 // were scheduled.
 func freshCmd(tries int, atOnce bool, flags string, names []string) []string {
 	cmd := []string{"/usr/local/bin/probe", "--fresh", "--tries", strconv.Itoa(tries)}
 	if atOnce {
-		cmd = append(cmd, "--at-once")
+		cmd = append(cmd, "--at-once", "--interval-ms", strconv.Itoa(staggerMs))
 	} else {
 		cmd = append(cmd, "--interval-ms", strconv.Itoa(freshGapMs))
 	}

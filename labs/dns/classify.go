@@ -36,6 +36,7 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 	r.Set("options", c.options)
 	r.Set("flags", c.flags)
 	r.Set("name", c.name)
+	r.Set("schedule", c.schedule())
 	if res.libc != "" {
 		r.Set("probe_libc", res.libc)
 	}
@@ -76,6 +77,9 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 	r.Timings(ms)
 	if len(late) > 0 {
 		r.Set("lab_late", len(late))
+	}
+	if c.sideBySide() {
+		r.Set("lookup_starts_ms", startOffsets(res.lookups))
 	}
 	r.Set("a_only", aOnly)
 	r.Set("queries", len(entries))

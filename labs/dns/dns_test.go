@@ -200,6 +200,30 @@ func TestMatrix(t *testing.T) {
 		assert.Contains(t, []any{first["action"], second["action"]}, "dropped", "the server lost one of the pair")
 	})
 
+	t.Run("a timer cell's lookups run side by side, their starts a second apart", func(t *testing.T) {
+		r, ok := recs["slim/timeout:AAAA/none/none"]
+		if !ok && testing.Short() {
+			t.Skip("slim/timeout:AAAA/none/none is a long cell; -short skips it")
+		}
+		require.True(t, ok)
+		sched, _ := r.Str("schedule")
+		assert.Contains(t, sched, "side by side")
+		starts, _ := r.Extra["lookup_starts_ms"].([]any)
+		require.Len(t, starts, r.Tries, "a start per lookup")
+		// The probe forks them a second apart (schedule.go staggerMs; a
+		// sleep never ends early), and each child stamps its start once it
+		// runs: a child slow to start (hundreds of ms on a loaded machine)
+		// narrows its gap to the next, so the spread is held to one
+		// stagger less than four. All at once, it would be ~0.
+		first, last := starts[0].(float64), starts[len(starts)-1].(float64)
+		assert.GreaterOrEqual(t, last-first, float64(len(starts)-2)*1000, "the starts are spread a second apart: %v", starts)
+		// Each lookup waits glibc's three AAAA timeouts (p50 ≥ 14.6 s,
+		// asserted above), so the fifth started while the first still
+		// waited: they overlapped.
+		require.NotNil(t, r.P50ms)
+		assert.Less(t, last, *r.P50ms, "the last lookup started before a typical one had ended")
+	})
+
 	t.Run("under load the musl tail is the retry interval and Go has none", func(t *testing.T) {
 		for v, r := range recs {
 			if !strings.HasPrefix(v, "load/") {

@@ -32,15 +32,15 @@ func TestSideBySide(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			assert.Equal(t, c.want, c.c.mayRunAtOnce())
-			assert.False(t, c.c.sideBySide(), "lookupsAtOnce is off: every cell runs its lookups one after another")
+			assert.Equal(t, c.want, c.c.sideBySide(), "lookupsAtOnce is on: the rule decides")
 		})
 	}
 }
 
 func TestLookupNames(t *testing.T) {
 	stall := cell{name: "c042.dns.test", resolver: "glibc", fault: "race", expect: predict("glibc", "glibc-2.36", "race", "", "")}
-	assert.Equal(t, []string{"c042-1.dns.test", "c042-2.dns.test", "c042-3.dns.test"}, stall.namesAtOnce(3),
-		"lookups at once ask a name each, with as many labels as the cell's")
+	assert.Equal(t, []string{"c042-1.dns.test", "c042-2.dns.test", "c042-3.dns.test"}, stall.lookupNames(3),
+		"lookups side by side ask a name each, with as many labels as the cell's")
 	fast := cell{name: "c043.dns.test", resolver: "glibc", fault: "ok", expect: predict("glibc", "glibc-2.36", "ok", "", "")}
 	assert.Equal(t, []string{"c043.dns.test"}, fast.lookupNames(3), "lookups one after another ask the cell's name")
 }

@@ -96,8 +96,12 @@ func judgeIgnored(race, ctl record.Record, wantMs float64) string {
 	case race.Outcome == "" || ctl.Outcome == "" || race.Outcome == lab.Error || ctl.Outcome == lab.Error:
 		return fmt.Sprintf("not confirmed: the lab could not measure it (%s %s; %s %s)", dnsFault, cell(race), dnsControl, cell(ctl))
 	case inconclusive(ctl) || inconclusive(race):
+		why := race.Detail
+		if inconclusive(ctl) {
+			why = ctl.Detail
+		}
 		return fmt.Sprintf("not confirmed: inconclusive: this run's noise reached the lab's lines (%s %s; %s %s): %s",
-			dnsFault, cell(race), dnsControl, cell(ctl), strings.TrimSpace(race.Evidence+" "+ctl.Evidence))
+			dnsFault, cell(race), dnsControl, cell(ctl), why)
 	case !ctlJudged || !ctlOK || !strings.HasSuffix(ctl.Outcome, "-fast"):
 		return fmt.Sprintf("not confirmed: the control under %s was not fast as predicted (%s: %s), so a wait under %s would say nothing", dnsControl, cell(ctl), ctl.Detail, dnsFault)
 	case strings.HasSuffix(race.Outcome, "-fast"):

@@ -32,13 +32,20 @@ finding is provoked in a container of the image (the program exec'd, the
 module imported, the container started; the scratch lab's program,
 bind-mounted, makes the HTTPS call to the lab's server, loads a zone and
 reports its ids) and marked confirmed, not confirmed, or not run (why).
+The DNS findings need your lookup command: with --probe CMD ({name} is the
+name to look up) a RES_OPTIONS finding runs CMD in the image under the DNS
+lab's race fault (confirmed when it waits musl's 2.5 s resend, as musl's
+source predicts) and under ok (the control: fast); without --probe they
+say "not run" and how.
 
 Exit status: 0 no error finding (warnings may be printed); 1 an error
-finding; 2 a bad flag; 3 an image doctor cannot judge (not in the engine,
-not Linux, nothing in it that runs, an unreadable layer) or no engine.`,
+finding; 2 a bad flag (--probe without {name} or without --confirm); 3 an
+image doctor cannot judge (not in the engine, not Linux, nothing in it that
+runs, an unreadable layer) or no engine.`,
 		Example: `  baselab doctor myapp:alpine
   baselab doctor --json myapp:alpine > doctor.json
   baselab doctor --confirm myapp:alpine                 # and run each predicted failure
+  baselab doctor --confirm --probe 'python3 -S -c "import socket,sys; socket.getaddrinfo(sys.argv[1], 443)" {name}' myapp:alpine   # the DNS findings too
   baselab doctor --junit doctor.xml myapp:alpine myapp:slim`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -49,5 +56,6 @@ not Linux, nothing in it that runs, an unreadable layer) or no engine.`,
 	f.BoolVar(&c.JSON, "json", false, "write the findings as JSON")
 	f.StringVar(&c.JUnit, "junit", "", "also write JUnit XML to this file (one case per check), for CI")
 	f.BoolVar(&c.Confirm, "confirm", false, "run each finding's face in a container of the image (exec, import, start, HTTPS call, zone load, ids) and say whether it showed")
+	f.StringVar(&c.Probe, "probe", "", "with --confirm: your lookup command, {name} for the name; the DNS findings run it under the DNS lab's faults, timed inside the container")
 	return cmd
 }

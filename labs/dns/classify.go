@@ -186,6 +186,9 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 				r.Detail = "NOT as the source predicts (" + why + "): " + e.Why
 			}
 		}
+		if c.user {
+			r.Detail += " (predicted for the image's " + c.resolver + " getaddrinfo, which your command is taken to call)"
+		}
 	} else {
 		r.Detail = e.Why
 		if c.user {

@@ -40,6 +40,15 @@ type Config struct {
 	// with the user's own lookup command ({name} is the name to look up).
 	Image string
 	Probe string
+	// Libc is the C library the user's command resolves with, as read
+	// from the image ("musl", "musl-1.2.5", "glibc-2.36"), when the caller
+	// knows it (doctor does; there is no flag: the lab cannot tell what
+	// resolver a command uses). The image's cells are then predicted from
+	// that library's source for getaddrinfo without hints and the lab's
+	// resolv.conf, and judged like the catalog's (as_predicted). The
+	// image's Env is not in the prediction: musl reads none of it, glibc
+	// reads RES_OPTIONS. Empty: measured only.
+	Libc string
 }
 
 // DefaultConfig is the matrix of issues 4 and 14: three resolvers (musl in
@@ -101,6 +110,9 @@ func (c Config) Validate() error {
 	}
 	if (c.Image == "") != (c.Probe == "") {
 		return fmt.Errorf("--image and --probe go together: --probe is your lookup command, e.g. --probe 'getent ahosts {name}'")
+	}
+	if c.Libc != "" && (c.Image == "" || libcResolver(c.Libc) == "") {
+		return fmt.Errorf("libc %q: a prediction for --image needs the image and a C library the lab models (musl or glibc)", c.Libc)
 	}
 	if c.Probe != "" && !strings.Contains(c.Probe, "{name}") {
 		return fmt.Errorf("--probe %q must contain {name}: the lab gives every cell its own name so one server can fault each differently", c.Probe)

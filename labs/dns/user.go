@@ -3,6 +3,7 @@ package dns
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -134,6 +135,10 @@ func (rg *rig) runUserCell(ctx context.Context, c cell, tries int) result {
 	return res
 }
 
+// ErrProbe is a --probe that fails in its image under fault ok: the
+// command's failure, found before the cells, not the lab's.
+var ErrProbe = errors.New("the probe does not work in this image")
+
 // preflight runs the probe once against a name the server answers well. A
 // command that is not in the image, or fails there, is refused before the
 // matrix: every cell would measure the command's failure, not the faults.
@@ -159,7 +164,7 @@ func (rg *rig) preflight(ctx context.Context) error {
 	default:
 		return nil
 	}
-	return fmt.Errorf("the probe does not work in this image: %q under fault ok in %s: %s",
+	return fmt.Errorf("%w: %q under fault ok in %s: %s", ErrProbe,
 		strings.ReplaceAll(rg.userProbe, "{name}", preflightName), rg.user.Ref, why)
 }
 

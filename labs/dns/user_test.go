@@ -35,3 +35,41 @@ func TestSplitWordsQuotesLikeAShell(t *testing.T) {
 		})
 	}
 }
+
+// A user's image with a C library the caller names (doctor reads it) is
+// predicted from that library's source, and judged on what a command can
+// report: it worked or not, and how long it took.
+func TestUserCellsWithALibcArePredicted(t *testing.T) {
+	cases := []struct {
+		name, libc, fault string
+		known             bool
+		result            string
+		delayMs           float64
+	}{
+		{"musl under race waits timeout/attempts, and the command works", "musl", "race", true, "ok", 2500},
+		{"musl under ok is fast", "musl", "ok", true, "ok", 0},
+		{"musl fails the lookup when AAAA fails", "musl", "servfail:AAAA", true, "fail", 5000},
+		{"glibc returns the A answer when AAAA fails: the command works", "glibc-2.36", "servfail:AAAA", true, "ok", 0},
+		{"no C library named: measured only", "", "race", false, "", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.Image, cfg.Probe, cfg.Libc, cfg.Faults, cfg.Options = "myapp:alpine", "getent hosts {name}", c.libc, []string{c.fault}, []string{"none"}
+			require.NoError(t, cfg.Validate())
+			cells := cfg.cells()
+			require.Len(t, cells, 1)
+			e := cells[0].expect
+			assert.Equal(t, c.known, e.Known)
+			assert.Equal(t, c.result, e.Result)
+			assert.Equal(t, c.delayMs, e.DelayMs)
+			assert.Empty(t, e.Code, "a command reports an exit status, not an EAI code")
+			assert.Zero(t, e.Addrs)
+		})
+	}
+	cfg := DefaultConfig()
+	cfg.Libc = "musl"
+	assert.ErrorContains(t, cfg.Validate(), "needs the image", "a libc without --image predicts nothing")
+	cfg.Image, cfg.Probe, cfg.Libc = "myapp:alpine", "getent hosts {name}", "bionic"
+	assert.ErrorContains(t, cfg.Validate(), "musl or glibc")
+}

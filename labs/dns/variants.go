@@ -100,6 +100,10 @@ func (c Config) cells() []cell {
 					if cl.user {
 						cl.resolver = "user"
 						cl.variant = fmt.Sprintf("image/%s/%s", f, optionsSlug(o))
+						if r := libcResolver(c.Libc); r != "" {
+							cl.resolver = r
+							cl.expect = userExpect(predict(r, c.Libc, f, o, fl))
+						}
 					} else {
 						cl.resolver = resolverOf[cl.base]
 						cl.variant = fmt.Sprintf("%s/%s/%s/%s", b, f, optionsSlug(o), fl)

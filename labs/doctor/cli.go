@@ -25,6 +25,9 @@ type Command struct {
 	JSON    bool
 	JUnit   string
 	Confirm bool
+	// Probe is the user's lookup command ({name} for the name): with
+	// Confirm, the DNS findings run it under the DNS lab's faults.
+	Probe string
 }
 
 // Run judges the images and returns the exit status.
@@ -32,6 +35,16 @@ func (c Command) Run(ctx context.Context, refs []string, stdout, stderr io.Write
 	if len(refs) == 0 {
 		fmt.Fprintln(stderr, "baselab doctor: give an image (name:tag or ID) the engine has")
 		return ExitUsage
+	}
+	if c.Probe != "" {
+		if !c.Confirm {
+			fmt.Fprintln(stderr, "baselab doctor: --probe runs only to confirm the DNS findings: give --confirm too")
+			return ExitUsage
+		}
+		if err := checkProbe(c.Probe, []string{dnsControl, dnsFault}); err != nil {
+			fmt.Fprintf(stderr, "baselab doctor: %v\n", err)
+			return ExitUsage
+		}
 	}
 	eng, err := engine.Connect(ctx)
 	if err != nil {
@@ -53,7 +66,7 @@ func (c Command) Run(ctx context.Context, refs []string, stdout, stderr io.Write
 		// builds them (never pulls in local mode), its lines on stderr.
 		cat, err := images.New(eng, images.Options{Progress: stderr})
 		if err == nil {
-			err = Confirm(ctx, &lab.Env{Engine: eng, Catalog: cat, Progress: stderr}, reports...)
+			err = Confirm(ctx, &lab.Env{Engine: eng, Catalog: cat, Progress: stderr}, c.Probe, reports...)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "baselab doctor: %v\n", err)

@@ -37,8 +37,12 @@ const (
 // A prediction is confirmed when the run shows its face and its cause; a
 // finding doctor cannot provoke on its own (a crash needs a call into the
 // function) is "not run: <why>".
-func Confirm(ctx context.Context, env *lab.Env, reports ...*Report) error {
-	c := &confirmer{env: env}
+//
+// The DNS findings need the user's lookup command (probe, {name} for the
+// name; "" leaves them "not run"): it runs in the image under the DNS
+// lab's faults (confirmdns.go).
+func Confirm(ctx context.Context, env *lab.Env, probe string, reports ...*Report) error {
+	c := &confirmer{env: env, probe: probe}
 	defer c.close()
 	for _, r := range reports {
 		if err := c.report(ctx, r); err != nil {
@@ -52,6 +56,7 @@ func Confirm(ctx context.Context, env *lab.Env, reports ...*Report) error {
 // once, when a finding first needs them.
 type confirmer struct {
 	env    *lab.Env
+	probe  string // the user's lookup command, for the DNS findings
 	dir    string // the program and the CA, for bind mounts
 	server *scratch.Server
 	// app is the last image's program runs: one per image answers every
@@ -74,6 +79,8 @@ func (c *confirmer) report(ctx context.Context, r *Report) error {
 		switch f.Check {
 		case CheckCA, CheckZone:
 			f.Confirm, err = c.byProgram(ctx, r, *f)
+		case CheckDNS:
+			f.Confirm, err = c.byProbe(ctx, r, *f)
 		case CheckUser:
 			if f.Face == FaceGroupZero {
 				f.Confirm, err = c.byProgram(ctx, r, *f)
@@ -129,8 +136,6 @@ func confirmSpec(image string, f Finding) (*run.Spec, func(string) bool, string)
 	switch {
 	case f.Face == FaceSegfault || f.Face == FaceOtherResult:
 		return nil, nil, "it shows only when the function is called; the wheel lab's app makes the call"
-	case f.Check == CheckDNS:
-		return nil, nil, "a lookup under the DNS lab's faults needs a lookup command the image has: `baselab compare --probe CMD` or `baselab run dns --image IMAGE --probe CMD` run it"
 	case f.Check == CheckPython && !ext:
 		return nil, nil, "a wheel's tag is not loaded by itself: its extension modules are, and each has its own finding, run by import"
 	case f.Check == CheckUser:

@@ -458,7 +458,7 @@ func BenchmarkFull(b *testing.B) {
 // notRun are the findings --confirm cannot provoke by itself, each with
 // its reason: a crash or other result needs a call into the function; a
 // wheel's tag is confirmed through its modules; a DNS finding needs the
-// user's lookup command (compare --probe).
+// user's lookup command (--probe; TestConfirmDNS runs it).
 func notRun(r *doctor.Report, f doctor.Finding) bool {
 	if f.Check != doctor.CheckUser && strings.HasPrefix(f.Confirm, "not run: the container does not start: ") {
 		// The image's user is unknown: nothing runs in it, as predicted.
@@ -500,7 +500,7 @@ func TestConfirm(t *testing.T) {
 		t.Run(fx.name, func(t *testing.T) {
 			r, err := doctor.Inspect(ctx, env.Engine, refs[i])
 			require.NoError(t, err)
-			require.NoError(t, doctor.Confirm(ctx, env, r))
+			require.NoError(t, doctor.Confirm(ctx, env, "", r))
 			var ran []doctor.Finding
 			for _, f := range r.Findings {
 				t.Logf("%s %s %s: %s", f.Severity, f.Check, orConfigFile(f.File), f.Confirm)
@@ -521,7 +521,7 @@ func TestConfirm(t *testing.T) {
 			}
 			require.NotEmpty(t, fx.fixedBy, "a fixture with findings that run names the one that fixes it")
 			fixed := &doctor.Report{Image: byName[fx.fixedBy], Findings: ran}
-			require.NoError(t, doctor.Confirm(ctx, env, fixed))
+			require.NoError(t, doctor.Confirm(ctx, env, "", fixed))
 			for _, f := range fixed.Findings {
 				t.Logf("on %q: %s %s: %s", fx.fixedBy, f.Check, orConfigFile(f.File), f.Confirm)
 				if assert.True(t, strings.HasPrefix(f.Confirm, "not confirmed: "), "%s %s on %q: %s", f.Check, f.File, fx.fixedBy, f.Confirm) {

@@ -131,7 +131,7 @@ func TestProof(t *testing.T) {
 			r.errs, r.warns = faces(rep)
 			if r.fails() {
 				// Prove the predictions on the lab's own image, as a team would.
-				require.NoError(t, doctor.Confirm(ctx, env, rep), variant)
+				require.NoError(t, doctor.Confirm(ctx, env, "", rep), variant)
 			}
 		}
 		rows = append(rows, r)

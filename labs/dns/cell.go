@@ -70,10 +70,10 @@ func (rg *rig) runCell(ctx context.Context, c cell, tries int) result {
 		return res
 	}
 	b := rg.boxes[boxKey(c.base, c.options)]
-	if countsQueries(c.ruleFaults()) {
-		// The lookups of a counting fault (overload, every) see what the
-		// lookups before them spent; they keep the spacing they were
-		// measured with, one exec each.
+	if countsQueries(c.ruleFaults()) && !c.sideBySide() {
+		// The lookups of a counting fault (overload, every) under one
+		// name see what the lookups before them spent; they keep the
+		// spacing they were measured with, one exec each.
 		return rg.runCellExecs(ctx, c, tries, start)
 	}
 	names := c.lookupNames(tries)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs/dns"
+	"github.com/baselab/baselab/labs/lab"
 	"github.com/baselab/baselab/labs/labtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,18 +44,33 @@ func TestNameserversAndHosts(t *testing.T) {
 	// 8 layouts on alpine, slim, scratch (alpine-3.17 and the distroless
 	// twins share their code); hosts: 2 each, 3 on slim.
 	require.Len(t, got, 3*len(dns.DefaultNameservers)+2+3+2+2+2)
+	inconclusive := 0
 	for v, r := range got {
+		if r.Outcome == lab.Inconclusive {
+			// The run's noise reached the cell's lines (presetrecord.go):
+			// the lab says it cannot tell, and so does the test.
+			inconclusive++
+			t.Logf("%s: %s", v, r.Detail)
+			continue
+		}
 		ok, known := r.Bool("as_predicted")
-		require.True(t, known, "%s: every cell has a prediction", v)
+		require.True(t, known, "%s: every conclusive cell has a prediction", v)
 		assert.True(t, ok, "%s: %s (outcome %s)", v, r.Detail, r.Outcome)
 	}
-	outcome := func(v string) string { return got[v].Outcome }
+	assert.Less(t, inconclusive, len(got)/4, "most cells conclusive")
+	contrast := func(want, v, msg string) {
+		if got[v].Outcome == lab.Inconclusive {
+			t.Logf("%s is inconclusive on this run: its contrast is not judged", v)
+			return
+		}
+		assert.Equal(t, want, got[v].Outcome, "%s: %s", v, msg)
+	}
 	// The contrasts the README states.
-	assert.Equal(t, "both-fast", outcome("alpine/nameservers/dead+ok"), "musl asks both servers at once")
-	assert.Equal(t, "both-stall", outcome("slim/nameservers/dead+ok"), "glibc waits 5 s for the first")
-	assert.Equal(t, "fail-fast", outcome("alpine/nameservers/slow+nxdomain"), "musl takes the first answer, a wrong NXDOMAIN")
-	assert.Equal(t, "both-stall", outcome("scratch/nameservers/slow+nxdomain"), "Go waits 1 s for the first server")
-	assert.Equal(t, "fail-fast", outcome("slim/nameservers/nxdomain+ok"), "glibc takes the first server's NXDOMAIN as final")
+	contrast("both-fast", "alpine/nameservers/dead+ok", "musl asks both servers at once")
+	contrast("both-stall", "slim/nameservers/dead+ok", "glibc waits 5 s for the first")
+	contrast("fail-fast", "alpine/nameservers/slow+nxdomain", "musl takes the first answer, a wrong NXDOMAIN")
+	contrast("both-stall", "scratch/nameservers/slow+nxdomain", "Go waits 1 s for the first server")
+	contrast("fail-fast", "slim/nameservers/nxdomain+ok", "glibc takes the first server's NXDOMAIN as final")
 	for _, v := range []string{"alpine/hosts/dns-first", "slim/hosts/missing", "scratch/hosts/image", "distroless-static/hosts/image"} {
 		src, _ := got[v].Str("address_source")
 		assert.Equal(t, "hosts", src, v)

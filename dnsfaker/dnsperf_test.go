@@ -45,15 +45,7 @@ func BenchmarkThroughput(b *testing.B) {
 		rounds  = 5
 		seconds = 2
 	)
-	queries := filepath.Join(b.TempDir(), "queries")
-	if err := os.WriteFile(queries, []byte("bench.test A\nbench.test AAAA\n"), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { devnull.Close() })
+	queries, devnull := dnsperfInput(b, "bench.test")
 	corednsAddr, corednsPID := startCoreDNS(b, coredns)
 	self := func() time.Duration { return cpuTime() }
 	servers := []struct {
@@ -106,6 +98,22 @@ func BenchmarkThroughput(b *testing.B) {
 
 // corednsBinary is where .ci/coredns puts its build, two levels up from
 // this package.
+// dnsperfInput writes dnsperf's query file (A and AAAA of name) and opens
+// the null device the servers log to, closed when b ends.
+func dnsperfInput(b *testing.B, name string) (queries string, devnull *os.File) {
+	b.Helper()
+	queries = filepath.Join(b.TempDir(), "queries")
+	if err := os.WriteFile(queries, []byte(name+" A\n"+name+" AAAA\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { devnull.Close() })
+	return queries, devnull
+}
+
 func corednsBinary() string {
 	if p := os.Getenv("BASELAB_COREDNS"); p != "" {
 		return p

@@ -2,9 +2,7 @@ package dnsfaker
 
 import (
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -33,15 +31,7 @@ func BenchmarkServerTimeAt32Clients(b *testing.B) {
 		seconds = 2
 		most    = 2_000_000 // queries recorded per server, past what 2 s reach
 	)
-	queries := filepath.Join(b.TempDir(), "queries")
-	if err := os.WriteFile(queries, []byte("load.test A\nload.test AAAA\n"), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { devnull.Close() })
+	queries, devnull := dnsperfInput(b, "load.test")
 	s := New(Config{}, WithLogWriter(devnull))
 	b.Cleanup(func() { s.Close() })
 	fakerTime, bareTime := newDurations(most), newDurations(most)

@@ -211,14 +211,17 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 func userRecord(ls []probeLine, r *record.Record) {
 	run := make([]float64, 0, len(ls))
 	command := make([]float64, 0, len(ls))
+	startup := make([]float64, 0, len(ls))
 	outputs := make([]string, 0, len(ls))
 	for _, p := range ls {
 		run = append(run, p.containerMs)
-		command = append(command, p.Ms)
+		command = append(command, p.startupMs+p.Ms)
+		startup = append(startup, p.startupMs)
 		outputs = append(outputs, truncate(p.stdout, 300))
 	}
 	r.Set("run_ms", run)
 	r.Set("command_ms", command)
+	r.Set("startup_ms", startup)
 	r.Set("outputs", outputs)
 	r.Set("timing", timingTimer)
 }

@@ -88,11 +88,6 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 		ord.Done(i)
 	})
 	wall := time.Since(start)
-	rg.noise = measureNoise(all, results)
-	if len(cells) > 0 {
-		env.Logf("dns: noise floor %.0f ms (the slowest of %d lookups under ok); a median past its resolver's shortest timer but inside it is inconclusive",
-			rg.noise.floorMs, rg.noise.lookups)
-	}
 
 	// The under-load cells come after the matrix, not beside it: their
 	// hundreds of concurrent lookups would otherwise load the two cores
@@ -127,6 +122,18 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 	}
 	if err := rg.readNameserverLogs(ctx); err != nil {
 		return nil, err
+	}
+	for i, c := range all {
+		if c.user {
+			fromFirstQuery(results[i].lookups, cellEntries(entries, c, cfg.Tries))
+		}
+	}
+	// The floor comes after fromFirstQuery: a user's control lookups are
+	// timed as its cells' are.
+	rg.noise = measureNoise(all, results)
+	if len(cells) > 0 {
+		env.Logf("dns: noise floor %.0f ms (the slowest of %d lookups under ok); a median past its resolver's shortest timer but inside it is inconclusive",
+			rg.noise.floorMs, rg.noise.lookups)
 	}
 	var recs []record.Record
 	var slowest time.Duration

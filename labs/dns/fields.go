@@ -44,7 +44,8 @@ var fields = []lab.Field{
 	{Name: "as_predicted", Kind: lab.Bool, Meaning: "the cell matches what its resolver's source predicts (only where the source predicts)"},
 	{Name: "predicted", Kind: lab.Str, Meaning: "what the source predicts: the class after ~N ms"},
 	{Name: "run_ms", Kind: lab.List, Meaning: "--image: each run of your command, container start included, in ms"},
-	{Name: "timing", Kind: lab.Str, Meaning: "--image: how the lookup times were taken (the command's own run time, by a static timer inside the container)"},
-	{Name: "command_ms", Kind: lab.List, Meaning: "--image: each run of your command as the timer inside the container measured it, in ms (p50_ms and the rest summarise these)"},
+	{Name: "timing", Kind: lab.Str, Meaning: "--image: how the lookup times were taken (from the command's first query to its exit, by a static timer inside the container)"},
+	{Name: "command_ms", Kind: lab.List, Meaning: "--image: each run of your command, whole, as the timer inside the container measured it, in ms"},
+	{Name: "startup_ms", Kind: lab.List, Meaning: "--image: the part of each run before its first DNS query reached the server (the command's start-up), in ms; p50_ms and the rest summarise each run less this"},
 	{Name: "outputs", Kind: lab.List, Meaning: "--image: the last line each run of your command printed on stdout"},
 }

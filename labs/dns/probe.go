@@ -23,10 +23,13 @@ type probeLine struct {
 
 	// user marks a lookup by a user's own command, which reports no
 	// families: it either worked or it did not. stdout is the last line it
-	// printed; containerMs the container's whole run, start included.
+	// printed; containerMs the container's whole run, start included;
+	// startupMs the part of the command's run before its first query
+	// (fromFirstQuery), which Ms no longer holds.
 	user        bool
 	stdout      string
 	containerMs float64
+	startupMs   float64
 }
 
 // class is both, a-only or fail.

@@ -135,3 +135,54 @@ func TestAProbeThatDoesNotWorkIsRefusedBeforeTheMatrix(t *testing.T) {
 		})
 	}
 }
+
+// TestACommandsStartUpIsNotItsLookup: a command that takes 3 s before it
+// asks anything (here a shell's sleep; in life an interpreter compiling
+// its modules: python-alpine's `import socket` took 0.7 s quiet and up to
+// 7 s beside the suite) is timed from its first query. Under ok it is
+// fast, though each run took over 3 s — past musl's 2.5 s stall line, so
+// timed whole it would not be — and under timeout:AAAA it still shows
+// musl's whole 5 s timeout, not 8 s. The start-up is in startup_ms, and
+// a sleep never ends early, so each is at least 3000 ms.
+func TestACommandsStartUpIsNotItsLookup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the AAAA-timeout cell (3 runs of 8 s) is the measurement")
+	}
+	env := labtest.Env(t)
+	ref := selfTimingImage(t, env)
+	cfg := DefaultConfig()
+	cfg.Image, cfg.Probe = ref, `/bin/sh -c "sleep 3; exec /usr/local/bin/gai {name}"`
+	cfg.Faults, cfg.Options, cfg.Tries = []string{"timeout:AAAA", "ok"}, []string{"none"}, 3
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	recs, err := Run(ctx, env, cfg)
+	require.NoError(t, err)
+	byVariant := map[string]record.Record{}
+	for _, r := range recs {
+		byVariant[r.Variant] = r
+	}
+	require.Len(t, byVariant, 2)
+	floats := func(r record.Record, field string) []float64 {
+		var out []float64
+		b, err := json.Marshal(r.Extra[field])
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &out))
+		require.Len(t, out, cfg.Tries, "%s: one per run", field)
+		return out
+	}
+	for variant, r := range byVariant {
+		startup, command := floats(r, "startup_ms"), floats(r, "command_ms")
+		for i := range startup {
+			t.Logf("%s run %d: start-up %.0f ms, whole command %.0f ms", variant, i+1, startup[i], command[i])
+			assert.GreaterOrEqual(t, startup[i], 3000.0, "%s run %d: the sleep is before the first query", variant, i+1)
+			assert.Greater(t, command[i], startup[i], "%s run %d", variant, i+1)
+		}
+	}
+	ok := byVariant["image/ok/none"]
+	require.NotNil(t, ok.P50ms)
+	assert.Equal(t, "ok-fast", ok.Outcome, ok.Evidence)
+	assert.Less(t, *ok.P50ms, fastMs, "from the first query: the 3 s sleep is not the lookup's")
+	aaaa := byVariant["image/timeout:AAAA/none"]
+	require.NotNil(t, aaaa.P50ms)
+	assert.InDelta(t, 5000, *aaaa.P50ms, stallTolMs, "musl's whole 5 s timeout, counted from its first query")
+}

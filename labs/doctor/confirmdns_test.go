@@ -26,10 +26,11 @@ const resOptions = "single-request"
 // (fixtures/probes gai.c), one getaddrinfo per process. With no hints
 // musl sends A and AAAA together, and the race loses one; with
 // AI_ADDRCONFIG, in a container without IPv6, it sends one A query, which
-// the race cannot hit. Not Python: on this shared engine python-alpine's
-// interpreter took 3.5–7 s to start (0.3 s of CPU; `python3 -S -c "import
-// socket"` in a container), and a command's start is inside its time —
-// the lab rightly called such runs inconclusive.
+// the race cannot hit. A Python probe works as well now that the lab times
+// a command from its first query (labs/dns fromFirstQuery; python-alpine's
+// interpreter took 3.5–7 s to start on this shared engine, and timed whole
+// such runs were inconclusive): TestCompareProbe runs one. This one needs
+// no interpreter in the image.
 const (
 	gaiLookup       = "/usr/local/bin/probe --tries 1 {name}"
 	gaiLookupAOnly  = "/usr/local/bin/probe --tries 1 --flags addrconfig {name}"

@@ -63,12 +63,15 @@ func (rg *rig) runUser(ctx context.Context, name, options string) (userRun, erro
 	if err != nil {
 		return userRun{}, err
 	}
+	binds := []run.Bind{{Host: path, Container: "/etc/resolv.conf"}, {Host: rg.timerPath, Container: timerMount}}
+	if rg.userHosts != "" {
+		binds = append(binds, run.Bind{Host: rg.userHosts, Container: "/etc/hosts"})
+	}
 	start := time.Now()
 	out, err := run.Once(ctx, rg.env.Engine, run.Spec{
 		Image: rg.user.Ref, Lab: "dns", Network: rg.network.Name,
 		Entrypoint: append([]string{timerMount, "--timeout-ms", probeTimeoutMs, "--"}, words...),
-		Binds: []run.Bind{{Host: path, Container: "/etc/resolv.conf"},
-			{Host: rg.timerPath, Container: timerMount}},
+		Binds:      binds,
 	})
 	if err != nil {
 		return userRun{}, err
@@ -120,7 +123,11 @@ func fromFirstQuery(ls []probeLine, own []dnsfaker.Entry) {
 			first = min(first, e.TimeUS)
 		}
 		if pre := float64(first-p.StartWallUS) / 1000; pre > 0 {
+			// The lookup starts at its first query: its window (the
+			// queries, ports and timeline the record shows) still ends
+			// at the command's exit.
 			ls[i].startupMs = pre
+			ls[i].StartWallUS = first
 			ls[i].Ms = max(p.Ms-pre, 0)
 		}
 	}

@@ -1,6 +1,7 @@
 package dns
 
 import (
+	"github.com/baselab/baselab/dnsfaker"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,4 +73,27 @@ func TestUserCellsWithALibcArePredicted(t *testing.T) {
 	assert.ErrorContains(t, cfg.Validate(), "needs the image", "a libc without --image predicts nothing")
 	cfg.Image, cfg.Probe, cfg.Libc = "myapp:alpine", "getent hosts {name}", "bionic"
 	assert.ErrorContains(t, cfg.Validate(), "musl or glibc")
+}
+
+// TestALookupIsTimedFromItsFirstQuery: a command that started 3 s before
+// its first query reached the server, and exited 40 ms after it, took 40
+// ms to look up; its window still holds every query it sent, the last one
+// included. A run that sent nothing keeps its whole time.
+func TestALookupIsTimedFromItsFirstQuery(t *testing.T) {
+	const start = int64(1_000_000_000)
+	entries := []dnsfaker.Entry{
+		{TimeUS: start + 3_000_000, QType: "A"},
+		{TimeUS: start + 3_000_100, QType: "AAAA"},
+		{TimeUS: start + 3_030_000, QType: "AAAA"},
+	}
+	ls := []probeLine{
+		{StartWallUS: start, Ms: 3040, user: true},
+		{StartWallUS: start + 10_000_000, Ms: 900, user: true},
+	}
+	fromFirstQuery(ls, entries)
+	assert.InDelta(t, 40, ls[0].Ms, 0.001)
+	assert.InDelta(t, 3000, ls[0].startupMs, 0.001)
+	assert.Len(t, window(entries, ls[0]), 3, "every query of the lookup is still in its window")
+	assert.InDelta(t, 900, ls[1].Ms, 0.001, "no query: the whole run")
+	assert.Zero(t, ls[1].startupMs)
 }

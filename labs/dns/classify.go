@@ -43,6 +43,18 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 	if c.user {
 		userRecord(res.lookups, &r)
 	}
+	if c.inHosts {
+		// How many runs asked the server for a name /etc/hosts has: a
+		// files-first lookup asks nothing.
+		asked := 0
+		for _, p := range res.lookups {
+			if len(window(entries, p)) > 0 {
+				asked++
+			}
+		}
+		r.Set("in_hosts", true)
+		r.Set("asked_dns", asked)
+	}
 	classes := map[string]int{}
 	var ms []float64
 	aOnly := 0
@@ -56,7 +68,12 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 			r.OK++
 		} else {
 			r.Failed++
-			errText = append(errText, fmt.Sprintf("%s (%s) after %.0f ms", p.Err, p.Code, p.Ms))
+			if p.Err == "" {
+				// A command that printed nothing on failing (getent).
+				errText = append(errText, fmt.Sprintf("%s after %.0f ms", p.Code, p.Ms))
+			} else {
+				errText = append(errText, fmt.Sprintf("%s (%s) after %.0f ms", p.Err, p.Code, p.Ms))
+			}
 		}
 		if p.class() == "a-only" {
 			aOnly++

@@ -49,6 +49,14 @@ type Config struct {
 	// image's Env is not in the prediction: musl reads none of it, glibc
 	// reads RES_OPTIONS. Empty: measured only.
 	Libc string
+	// InHosts puts every name the user's cells look up in the container's
+	// /etc/hosts too (198.51.100.0/24, as the hosts preset does), so that
+	// a fault in DNS shows whether the command asks DNS before the file:
+	// under nxdomain a files-first lookup answers from the file and sends
+	// nothing, a DNS-first one (glibc before 2.35 without nsswitch.conf)
+	// fails. Its cells have no prediction: the lookup order is the image's
+	// nsswitch.conf's, which the lab does not read. Needs Image.
+	InHosts bool
 }
 
 // DefaultConfig is the matrix of issues 4 and 14: three resolvers (musl in
@@ -101,6 +109,7 @@ func (c *Config) Bind(fs *pflag.FlagSet) {
 	fs.IntVar(&c.LoadTries, "load-tries", c.LoadTries, "lookups per client under load, in one long-lived process")
 	fs.StringVar(&c.Image, "image", "", "your own image to test instead of the catalog bases (needs --probe)")
 	fs.StringVar(&c.Probe, "probe", "", "your lookup command, with {name} for the name, e.g. 'getent ahosts {name}'")
+	fs.BoolVar(&c.InHosts, "in-hosts", false, "with --image: put each cell's name in the container's /etc/hosts too, so a DNS fault (nxdomain) shows whether your command asks DNS first")
 }
 
 // Validate checks the configuration before anything starts.
@@ -110,6 +119,9 @@ func (c Config) Validate() error {
 	}
 	if (c.Image == "") != (c.Probe == "") {
 		return fmt.Errorf("--image and --probe go together: --probe is your lookup command, e.g. --probe 'getent ahosts {name}'")
+	}
+	if c.InHosts && c.Image == "" {
+		return fmt.Errorf("--in-hosts puts your image's cell names in its /etc/hosts: it needs --image and --probe (the lab's own bases have --options hosts)")
 	}
 	if c.Libc != "" && (c.Image == "" || libcResolver(c.Libc) == "") {
 		return fmt.Errorf("libc %q: a prediction for --image needs the image and a C library the lab models (musl or glibc)", c.Libc)

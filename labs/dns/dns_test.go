@@ -29,6 +29,7 @@ func TestConfigRejectsBadInput(t *testing.T) {
 		{"a probe without {name} is refused", func(c *dns.Config) { c.Image, c.Probe = "app:alpine", "getent ahosts api.example.test" }, "{name}"},
 		{"an image without a probe is refused", func(c *dns.Config) { c.Image = "app:alpine" }, "go together"},
 		{"unknown hints are refused", func(c *dns.Config) { c.Flags = []string{"v4mapped"} }, "unknown --flags"},
+		{"--in-hosts without an image is refused", func(c *dns.Config) { c.InHosts = true }, "needs --image"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

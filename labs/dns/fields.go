@@ -47,5 +47,7 @@ var fields = []lab.Field{
 	{Name: "timing", Kind: lab.Str, Meaning: "--image: how the lookup times were taken (from the command's first query to its exit, by a static timer inside the container)"},
 	{Name: "command_ms", Kind: lab.List, Meaning: "--image: each run of your command, whole, as the timer inside the container measured it, in ms"},
 	{Name: "startup_ms", Kind: lab.List, Meaning: "--image: the part of each run before its first DNS query reached the server (the command's start-up), in ms; p50_ms and the rest summarise each run less this"},
+	{Name: "in_hosts", Kind: lab.Bool, Meaning: "--image --in-hosts: the cell's name was in the container's /etc/hosts too (198.51.100.0/24)"},
+	{Name: "asked_dns", Kind: lab.Num, Meaning: "--image --in-hosts: how many of the cell's runs sent the server a query for the name /etc/hosts had (a files-first lookup sends none)"},
 	{Name: "outputs", Kind: lab.List, Meaning: "--image: the last line each run of your command printed on stdout"},
 }

@@ -75,7 +75,7 @@ func predictHosts(resolver string, b images.Key, nss string) (string, []nsAlt, s
 		case nss == nssDNSFirst:
 			return "dns", dns, "glibc nss: \"hosts: dns files\" asks nss_dns first, and its answer ends the lookup"
 		case nss == nssMissing || !imageHasNSS(b):
-			return "hosts", files, "glibc 2.36 nss/nss_database.c: without nsswitch.conf the hosts default is nss_database_default_dns, \"files dns\" (since 2.33; before it, nss/hosts-lookup.c's \"dns [!UNAVAIL=return] files\" put DNS first)"
+			return "hosts", files, "glibc 2.36 nss/nss_database.c: without nsswitch.conf the hosts default is nss_database_default_dns, \"files dns\" (since 2.35, bug 28700; before it \"dns [!UNAVAIL=return] files\", nss/hosts-lookup.c to 2.32 and nss_database.c in 2.33-2.34, put DNS first)"
 		}
 		return "hosts", files, "the image's nsswitch.conf says \"hosts: files dns\": nss_files answers from /etc/hosts"
 	case "go":
@@ -117,6 +117,23 @@ func (rg *rig) writeHostsFiles(cells []cell) error {
 	}
 	rg.nssPath, err = writeTemp(rg.dir, "nsswitch-dns-first.conf", dnsFirstNSS)
 	return err
+}
+
+// writeUserHosts writes the /etc/hosts of --image --in-hosts: every
+// user cell's name, each with its own 198.51.100.x address, as
+// writeHostsFiles does for the hosts preset. The control's names and the
+// preflight's are left out: they measure the command against DNS.
+func writeUserHosts(dir string, cells []cell) (string, error) {
+	var b strings.Builder
+	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+	n := 0
+	for _, c := range cells {
+		if c.inHosts {
+			n++
+			fmt.Fprintf(&b, "%s\t%s\n", hostsAddr(n), c.name)
+		}
+	}
+	return writeTemp(dir, "hosts-image", b.String())
 }
 
 // presetBox is what a preset box adds to a probe container: the lab's

@@ -33,6 +33,7 @@ type rig struct {
 	user      images.Image
 	userProbe string
 	timerPath string // the static timer on the host, for --image
+	userHosts string // the /etc/hosts of --image --in-hosts, on the host
 
 	// The nameservers cells' servers after the first (nameservers.go),
 	// their addresses and logs; the hosts cells' files and images
@@ -127,6 +128,11 @@ func startRig(ctx context.Context, env *lab.Env, cfg Config, cells []cell, loads
 	}
 	if err := rg.writeHostsFiles(cells); err != nil {
 		return rg, err
+	}
+	if cfg.InHosts {
+		if rg.userHosts, err = writeUserHosts(dir, cells); err != nil {
+			return rg, err
+		}
 	}
 	return rg, rg.startBoxes(ctx, cells, loads)
 }

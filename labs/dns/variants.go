@@ -19,6 +19,7 @@ type cell struct {
 	variant  string
 	expect   expect
 	user     bool // a user's image and probe
+	inHosts  bool // its name is in the container's /etc/hosts (Config.InHosts)
 	// form is a search cell's way of naming the host: short, dotted or
 	// fqdn (see search.go); "" for the other cells.
 	form string
@@ -100,7 +101,12 @@ func (c Config) cells() []cell {
 					if cl.user {
 						cl.resolver = "user"
 						cl.variant = fmt.Sprintf("image/%s/%s", f, optionsSlug(o))
-						if r := libcResolver(c.Libc); r != "" {
+						if c.InHosts {
+							// The order is the image's nsswitch.conf's:
+							// measured only (Config.InHosts).
+							cl.inHosts = true
+							cl.variant += "/in-hosts"
+						} else if r := libcResolver(c.Libc); r != "" {
 							cl.resolver = r
 							cl.expect = userExpect(predict(r, c.Libc, f, o, fl))
 						}

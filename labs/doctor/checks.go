@@ -365,10 +365,13 @@ func (im *Image) which(prog string) string {
 // ndots, attempts and timeout (musl 1.2.3 src/network/resolvconf.c); glibc
 // also reads RES_OPTIONS (resolv/res_init.c). The image's own resolv.conf is
 // not read: the engine replaces it in every container. A glibc older than
-// 2.33 without /etc/nsswitch.conf asks DNS before /etc/hosts
-// (nss/hosts-lookup.c DEFAULT_CONFIG "dns [!UNAVAIL=return] files"); from
-// 2.33 the built-in default is "files dns" (nss/nss_database.c), the order
-// Debian's file writes, so the missing file changes nothing there.
+// 2.35 without /etc/nsswitch.conf asks DNS before /etc/hosts: the built-in
+// hosts default is "dns [!UNAVAIL=return] files" (nss/hosts-lookup.c
+// DEFAULT_CONFIG to 2.32; nss/nss_database.c nss_database_default_dns in
+// 2.33 and 2.34 — RHEL 9's 2.34 included). 2.35 made it "files dns"
+// (commit b99b0f93ee, bug 28700), the order Debian's file writes, so the
+// missing file changes nothing there. 2.35 is also the first glibc whose
+// libc.so.6 defines the GLIBC_2.35 version (__memcmpeq, epoll_pwait2).
 func (im *Image) checkDNS(libc, libcFile string) []Finding {
 	var out []Finding
 	if v, ok := im.env("RES_OPTIONS"); ok && libc == libcMusl {
@@ -376,11 +379,11 @@ func (im *Image) checkDNS(libc, libcFile string) []Finding {
 			Text: "RES_OPTIONS is ignored: musl reads only ndots, attempts and timeout, from /etc/resolv.conf", Evidence: "Env RES_OPTIONS=" + v,
 			Lab: "dns", Source: "musl 1.2.3 src/network/resolvconf.c"})
 	}
-	if libc == libcGlibc && !im.FS.Exists("/etc/nsswitch.conf") && !slices.Contains(im.ELF[libcFile].Defines, "GLIBC_2.33") {
+	if libc == libcGlibc && !im.FS.Exists("/etc/nsswitch.conf") && !slices.Contains(im.ELF[libcFile].Defines, "GLIBC_2.35") {
 		out = append(out, Finding{Check: CheckDNS, Severity: SevWarning, Face: FaceDNSOrder,
 			Text:     "lookups ask DNS before /etc/hosts",
-			Evidence: "glibc older than 2.33 (" + libcFile + " defines up to " + newest(im.ELF[libcFile].Defines, "GLIBC_2.0") + ") without /etc/nsswitch.conf: the built-in default is hosts: dns [!UNAVAIL=return] files", Lab: "dns",
-			Source: "glibc 2.32 nss/hosts-lookup.c DEFAULT_CONFIG; 2.33+ nss/nss_database.c: files dns"})
+			Evidence: "glibc older than 2.35 (" + libcFile + " defines up to " + newest(im.ELF[libcFile].Defines, "GLIBC_2.0") + ") without /etc/nsswitch.conf: the built-in default is hosts: dns [!UNAVAIL=return] files", Lab: "dns",
+			Source: "glibc 2.34 nss/nss_database.c nss_database_default_dns (2.32 nss/hosts-lookup.c DEFAULT_CONFIG); files dns from 2.35, bug 28700"})
 	}
 	return out
 }

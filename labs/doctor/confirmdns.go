@@ -20,6 +20,13 @@ const (
 	dnsControl = "ok"
 )
 
+// orderFault is what DNS answers, under --in-hosts, for a name the
+// container's /etc/hosts has: NXDOMAIN. A files-first lookup never asks;
+// a DNS-first one asks, and with glibc's built-in "dns
+// [!UNAVAIL=return] files" the NOTFOUND ends the lookup before the file
+// is read (nss/nsswitch.c: NOTFOUND is not UNAVAIL, so return).
+const orderFault = "nxdomain"
+
 // probeHint is the line a DNS finding gets without --probe.
 const probeHint = "not run: needs --probe CMD: a lookup under the DNS lab's faults needs your lookup command ({name} for the name), e.g. baselab doctor --confirm --probe 'python3 -S -c \"import socket,sys; socket.getaddrinfo(sys.argv[1], 443)\" {name}' IMAGE"
 
@@ -28,14 +35,11 @@ const probeHint = "not run: needs --probe CMD: a lookup under the DNS lab's faul
 // mode (its server, its static timer inside the container, its noise
 // floor and its judge), with the prediction of the image's C library.
 func (c *confirmer) byProbe(ctx context.Context, r *Report, f Finding) (string, error) {
-	if f.Face == FaceDNSOrder {
-		// The hosts preset (labs/dns/hosts.go) runs the lab's own probe on
-		// the catalog's bases, not a user's command; and no image here
-		// has a glibc before 2.33, so no run of one could be checked.
-		return "not run: the DNS lab's hosts preset (the name in /etc/hosts and in DNS with other addresses) runs the lab's probe on its own bases, not your command, and baselab has no glibc older than 2.33 to hold such a run to (bookworm's is 2.36)", nil
-	}
 	if c.probe == "" {
 		return probeHint, nil
+	}
+	if f.Face == FaceDNSOrder {
+		return c.confirmOrder(ctx, r)
 	}
 	// musl reads no environment at all (src/network/resolvconf.c
 	// __get_resolv_conf reads /etc/resolv.conf only), so the lookup runs
@@ -111,4 +115,47 @@ func judgeIgnored(race, ctl record.Record, wantMs float64) string {
 	}
 	return fmt.Sprintf("confirmed: under %s your command took %s (median of %d, timed inside the container), the %.0f ms musl waits to resend (timeout/attempts): the option was not read; %s under %s (the control)",
 		dnsFault, ms(race), race.Tries, wantMs, ms(ctl), dnsControl)
+}
+
+// confirmOrder runs the user's lookup with each cell's name in the
+// container's /etc/hosts and NXDOMAIN from DNS (the DNS lab's --in-hosts),
+// and reads the server's log: a lookup that reads the file first sends no
+// query for a name the file has, one that asks DNS first does.
+func (c *confirmer) confirmOrder(ctx context.Context, r *Report) (string, error) {
+	cfg := dns.DefaultConfig()
+	cfg.Image, cfg.Probe, cfg.InHosts = r.Image, c.probe, true
+	cfg.Options, cfg.Load, cfg.Tries, cfg.Faults = []string{"none"}, false, probeTries, []string{orderFault}
+	recs, err := dns.Run(ctx, c.env, cfg)
+	if errors.Is(err, dns.ErrProbe) {
+		return "not run: " + err.Error(), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	for _, rec := range recs {
+		if in, _ := rec.Bool("in_hosts"); in {
+			return judgeOrder(rec), nil
+		}
+	}
+	return "not confirmed: the lab made no record of the lookup with the name in /etc/hosts", nil
+}
+
+// judgeOrder is confirmed when every run asked DNS for a name /etc/hosts
+// had (the server's log, not a timing: no noise floor to reach), and says
+// whether the lookups then failed — glibc's "[!UNAVAIL=return]" ending the
+// lookup on DNS's NXDOMAIN — or answered from the file after it.
+func judgeOrder(rec record.Record) string {
+	asked, _ := rec.Float("asked_dns")
+	n := rec.Tries
+	switch {
+	case rec.Outcome == "" || rec.Outcome == lab.Error || n == 0:
+		return fmt.Sprintf("not confirmed: the lab could not measure it (%s)", strings.Join(rec.Errors, "; "))
+	case asked == 0:
+		return fmt.Sprintf("not confirmed: with the name in /etc/hosts and %s from DNS, none of %d runs asked DNS (%d answered): the file is read first", orderFault, n, rec.OK)
+	case int(asked) < n:
+		return fmt.Sprintf("not confirmed: %d of %d runs asked DNS for a name /etc/hosts has: the order is not the same every run", int(asked), n)
+	case rec.Failed == n:
+		return fmt.Sprintf("confirmed: with the name in /etc/hosts and %s from DNS, every run of %d asked DNS first (%d queries for the name) and failed (%s): DNS's answer ended the lookup and /etc/hosts was never read", orderFault, n, rec.Int("queries"), rec.Evidence)
+	}
+	return fmt.Sprintf("confirmed: with the name in /etc/hosts, every run of %d asked DNS first (%d queries for the name; %d of the runs then answered, from the file after DNS's %s)", n, rec.Int("queries"), rec.OK, orderFault)
 }

@@ -143,3 +143,97 @@ func dnsFinding(t *testing.T, r *doctor.Report) doctor.Finding {
 	t.Fatalf("no %s finding in %s: %+v", doctor.CheckDNS, r.Image, r.Findings)
 	return doctor.Finding{}
 }
+
+// glibc231 is a glibc 2.31 image: Debian bullseye's libc6 and libc-bin
+// (getent), unpacked onto scratch from the mirror the slim image uses, as
+// the alpine stand-in's musl is. Unpacked, not installed: libc-bin's
+// postinst, which would write /etc/nsswitch.conf, never runs — the image
+// has none, as a glibc copied into scratch or a hand-made base has none.
+// "/bullseye": the stage's own 2.36 is installed, and apt would otherwise
+// fetch that version.
+const glibc231 = "ARG SLIM\nFROM ${SLIM} AS stage\n" +
+	"RUN set -e; mirror=$(awk '$1 == \"deb\" { print $2; exit }' /etc/apt/sources.list); " +
+	"[ -n \"$mirror\" ] || { echo \"no deb line in the base's sources.list\" >&2; exit 1; }; " +
+	"echo \"deb $mirror bullseye main\" > /etc/apt/sources.list; apt-get update -qq; " +
+	"mkdir -p /debs && cd /debs && apt-get download -qq libc6/bullseye libc-bin/bullseye; " +
+	"for d in /debs/*.deb; do dpkg-deb -x \"$d\" /rootfs; done; rm -rf /rootfs/usr/share\n" +
+	"FROM scratch\nCOPY --from=stage /rootfs/ /\n"
+
+// TestConfirmDNSOrder: glibc before 2.35 without /etc/nsswitch.conf uses
+// its built-in "hosts: dns [!UNAVAIL=return] files" (2.31
+// nss/hosts-lookup.c DEFAULT_CONFIG; 2.35 made it "files dns", bug 28700).
+// doctor predicts it from the files; --confirm puts the name in
+// /etc/hosts, has DNS answer NXDOMAIN, and reads the server's log: every
+// run asks DNS and fails, the file never read. The same image with
+// Debian's "hosts: files dns" gets no finding, and the same run on it goes
+// the other way: no query, every lookup answered from the file. No timing
+// is judged: the verdict is whether a query left, and the exit code.
+func TestConfirmDNSOrder(t *testing.T) {
+	env := labtest.Env(t)
+	ctx := context.Background()
+	derive := func(name string, d images.Derived) string {
+		t.Helper()
+		d.Name, d.Lab = "doctor-dns-order-"+name, "doctor"
+		im, err := env.Catalog.Derive(ctx, d)
+		require.NoError(t, err)
+		return im.Ref
+	}
+	old := derive("glibc-2.31", images.Derived{Dockerfile: glibc231, Bases: map[string]images.Key{"SLIM": images.Slim}})
+	withNSS := derive("glibc-2.31-nsswitch", images.Derived{Dockerfile: "ARG BASE\nFROM ${BASE}\nCOPY nsswitch.conf /etc/nsswitch.conf\n",
+		Args: map[string]string{"BASE": old}, Files: map[string][]byte{"nsswitch.conf": []byte("hosts: files dns\n")}})
+	const probe = "getent ahosts {name}"
+
+	t.Run("doctor predicts DNS before /etc/hosts from glibc 2.31 and no nsswitch.conf", func(t *testing.T) {
+		r, err := doctor.Inspect(ctx, env.Engine, old)
+		require.NoError(t, err)
+		f := orderFinding(t, r)
+		assert.Contains(t, f.Evidence, "defines up to GLIBC_2.30")
+	})
+	t.Run("with hosts: files dns in nsswitch.conf there is no finding", func(t *testing.T) {
+		r, err := doctor.Inspect(ctx, env.Engine, withNSS)
+		require.NoError(t, err)
+		for _, f := range r.Findings {
+			assert.NotEqual(t, doctor.CheckDNS, f.Check, "%+v", f)
+		}
+	})
+	t.Run("--confirm: every lookup asks DNS for a name /etc/hosts has, and fails", func(t *testing.T) {
+		var out, errb bytes.Buffer
+		code := doctor.Command{JSON: true, Confirm: true, Probe: probe}.Run(ctx, []string{old}, &out, &errb)
+		require.Equal(t, doctor.ExitClean, code, errb.String())
+		var reports []doctor.Report
+		require.NoError(t, json.Unmarshal(out.Bytes(), &reports))
+		require.Len(t, reports, 1)
+		f := orderFinding(t, &reports[0])
+		t.Logf("%s", f.Confirm)
+		assert.True(t, strings.HasPrefix(f.Confirm, "confirmed: "), f.Confirm)
+		assert.Contains(t, f.Confirm, "failed")
+	})
+	t.Run("files first: the same run asks nothing and answers from /etc/hosts", func(t *testing.T) {
+		cfg := dns.DefaultConfig()
+		cfg.Image, cfg.Probe, cfg.InHosts = withNSS, probe, true
+		cfg.Options, cfg.Load, cfg.Tries, cfg.Faults = []string{"none"}, false, 3, []string{"nxdomain"}
+		recs, err := dns.Run(ctx, env, cfg)
+		require.NoError(t, err)
+		require.Len(t, recs, 1)
+		r := recs[0]
+		in, _ := r.Bool("in_hosts")
+		require.True(t, in)
+		assert.Equal(t, int64(0), r.Int("asked_dns"), r.Evidence)
+		assert.Equal(t, cfg.Tries, r.OK, "every lookup answered: %s", r.Evidence)
+		// getent prints the file's 198.51.100.0/24 address, not DNS's.
+		for _, o := range r.Strings("outputs") {
+			assert.True(t, strings.HasPrefix(o, "198.51.100."), o)
+		}
+	})
+}
+
+func orderFinding(t *testing.T, r *doctor.Report) doctor.Finding {
+	t.Helper()
+	for _, f := range r.Findings {
+		if f.Check == doctor.CheckDNS && f.Face == doctor.FaceDNSOrder {
+			return f
+		}
+	}
+	t.Fatalf("no %s finding in %s: %+v", doctor.FaceDNSOrder, r.Image, r.Findings)
+	return doctor.Finding{}
+}

@@ -190,7 +190,8 @@ var fixtures = []fixture{
 		bases:      map[string]images.Key{"ALPINE": images.Alpine},
 		want:       []want{{doctor.CheckDNS, doctor.SevWarning, doctor.FaceDNSIgnored, "", "RES_OPTIONS"}}},
 	// glibc 2.36's built-in default is "files dns" (nss/nss_database.c):
-	// only a glibc before 2.33 asks DNS first; no stand-in has one.
+	// only a glibc before 2.35 asks DNS first (TestConfirmDNSOrder builds
+	// bullseye's 2.31 for that side).
 	{name: "slim without nsswitch.conf still reads /etc/hosts first",
 		dockerfile: "FROM ${SLIM}\nRUN rm /etc/nsswitch.conf\n",
 		bases:      map[string]images.Key{"SLIM": images.Slim},

@@ -76,6 +76,7 @@ func TestBadInputIsOneLineAndTouchesNothing(t *testing.T) {
 		{name: "a variant that is not a pattern", args: []string{"run", "dns", "--variant", "["}, code: exitUsage, want: `--variant "[" is not a pattern`},
 		{name: "an option of another lab", args: []string{"run", "size", "--faults", "race"}, code: exitUsage, want: "unknown flag: --faults"},
 		{name: "an option value out of range", args: []string{"run", "dns", "--tries", "0"}, code: exitUsage, want: "--tries must be at least 1"},
+		{name: "--in-hosts without an image", args: []string{"run", "dns", "--in-hosts"}, code: exitUsage, want: "--in-hosts puts your image's cell names in its /etc/hosts: it needs --image"},
 		{name: "a probability out of range", args: []string{"run", "dns", "--load-p", "2"}, code: exitUsage, want: "--load-p 2: want a probability in (0, 1]"},
 		{name: "an out that holds an earlier run", args: []string{"run", "dns", "--out", held}, code: exitUsage, want: "already holds the records of an earlier run"},
 		{name: "claims into an out that holds an earlier run", args: []string{"claims", "course", "--out", held}, code: exitUsage, want: "already holds the records of an earlier run"},

@@ -25,7 +25,7 @@ reproduces it:
   time-zones               TZ or time.LoadLocation and no zoneinfo: unknown time zone
   user                     User not in /etc/passwd: the engine refuses to start; a number with no entry runs in group 0
   interpreter              Entrypoint/Cmd or a #! naming a program the image lacks
-  dns-config               RES_OPTIONS musl ignores; a glibc image without /etc/nsswitch.conf
+  dns-config               RES_OPTIONS musl ignores; a glibc before 2.35 without /etc/nsswitch.conf
 
 It never pulls, and runs nothing unless --confirm is given: then each
 finding is provoked in a container of the image (the program exec'd, the
@@ -35,8 +35,11 @@ reports its ids) and marked confirmed, not confirmed, or not run (why).
 The DNS findings need your lookup command: with --probe CMD ({name} is the
 name to look up) a RES_OPTIONS finding runs CMD in the image under the DNS
 lab's race fault (confirmed when it waits musl's 2.5 s resend, as musl's
-source predicts) and under ok (the control: fast); without --probe they
-say "not run" and how.
+source predicts) and under ok (the control: fast); a nsswitch finding
+(glibc before 2.35 without /etc/nsswitch.conf: DNS before /etc/hosts)
+runs CMD with the name in /etc/hosts and NXDOMAIN from DNS (confirmed
+when every run asks DNS, in the server's log); without --probe they say
+"not run" and how.
 
 Exit status: 0 no error finding (warnings may be printed); 1 an error
 finding; 2 a bad flag (--probe without {name} or without --confirm); 3 an

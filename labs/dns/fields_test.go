@@ -35,6 +35,10 @@ func TestRecordsCarryOnlyDeclaredFieldsOfTheirKind(t *testing.T) {
 	user := cfg
 	user.Image, user.Probe = "app:testdata", "getent ahosts {name}"
 	userCell := user.cells()[0]
+	inHosts := user
+	inHosts.InHosts, inHosts.Faults = true, []string{"nxdomain"}
+	inHostsCell := inHosts.cells()[0]
+	require.True(t, inHostsCell.inHosts)
 	load := cfg.loads()[0]
 	trunc := cfg
 	trunc.Bases, trunc.Faults = []string{"alpine-3.17"}, []string{"truncate"}
@@ -104,6 +108,7 @@ func TestRecordsCarryOnlyDeclaredFieldsOfTheirKind(t *testing.T) {
 		nsRec, hostsRec,
 		rg.cellRecord(matrix, result{lookups: []probeLine{lookup, failed}, libc: "musl-1.2.3"}, entries),
 		rg.cellRecord(userCell, result{lookups: []probeLine{{Name: userCell.name, StartWallUS: start, Ms: 2900, OK: true, user: true}}}, entries),
+		rg.cellRecord(inHostsCell, result{lookups: []probeLine{{Name: inHostsCell.name, StartWallUS: start, Ms: 3, Code: "exit 2", user: true}}}, entries),
 		rg.loadRecord(load, cfg, result{lookups: []probeLine{lookup, lookup}}, entries),
 		rg.cellRecord(truncCell, result{lookups: []probeLine{truncLookup}}, truncEntries),
 		rg.cellRecord(searchCell, result{lookups: []probeLine{searchLookup}}, searchEntries),
@@ -114,13 +119,13 @@ func TestRecordsCarryOnlyDeclaredFieldsOfTheirKind(t *testing.T) {
 				dnsfaker.Entry{TimeUS: start + 10_000_050, Src: "192.0.2.7:41001", Transport: "udp", QType: "A", Name: "c001.dns.test.", Action: "answered"},
 				dnsfaker.Entry{TimeUS: start + 10_500_050, Src: "192.0.2.7:41001", Transport: "udp", QType: "A", Name: "c001.dns.test.", Action: "answered"})),
 	}
-	assert.Equal(t, int64(1), recs[7].Int("lab_late"), recs[7].Evidence)
-	assert.Equal(t, int64(47), recs[5].Int("predicted_addresses"), "the records of both truncated UDP answers")
-	ok, _ = recs[5].Bool("as_predicted")
-	assert.True(t, ok, recs[5].Detail)
+	assert.Equal(t, int64(1), recs[8].Int("lab_late"), recs[8].Evidence)
+	assert.Equal(t, int64(47), recs[6].Int("predicted_addresses"), "the records of both truncated UDP answers")
 	ok, _ = recs[6].Bool("as_predicted")
-	assert.True(t, ok, "a short name under k8s: three suffixes, then the name: %s", recs[6].Detail)
-	assert.Equal(t, int64(8), recs[6].Int("predicted_queries"))
+	assert.True(t, ok, recs[6].Detail)
+	ok, _ = recs[7].Bool("as_predicted")
+	assert.True(t, ok, "a short name under k8s: three suffixes, then the name: %s", recs[7].Detail)
+	assert.Equal(t, int64(8), recs[7].Int("predicted_queries"))
 	seen := labtest.CheckFields(t, New(), recs...)
 	var missing []string
 	for _, f := range fields {

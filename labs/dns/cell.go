@@ -134,7 +134,13 @@ func (r result) summary() string {
 		classes[p.class()]++
 		ms = append(ms, p.Ms)
 	}
-	return fmt.Sprintf("%-8s p50 %7.0f ms  max %7.0f ms", majority(classes), record.Percentile(ms, 50), record.Percentile(ms, 100))
+	s := fmt.Sprintf("%-8s p50 %7.0f ms  max %7.0f ms", majority(classes), record.Percentile(ms, 50), record.Percentile(ms, 100))
+	if r.lookups[0].user {
+		// This line comes before the server's log is read; the record
+		// times each run from its first query (fromFirstQuery).
+		s += "  (whole runs, start-up in)"
+	}
+	return s
 }
 
 // majority is the one class every lookup had, or "mixed".

@@ -209,7 +209,7 @@ func (rg *rig) cellRecord(c cell, res result, entries []dnsfaker.Entry) record.R
 	} else {
 		r.Detail = e.Why
 		if c.user {
-			r.Detail = "your image and probe; timings are your command's own run time, taken inside the container"
+			r.Detail = "your image and probe; timings run from your command's first query to its exit, taken inside the container (startup_ms: what came before)"
 		}
 	}
 	if note := courseNote(c, class, speed, own, slow); note != "" {

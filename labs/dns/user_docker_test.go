@@ -45,6 +45,33 @@ func selfTimingImage(t *testing.T, env *lab.Env) string {
 	return im.Ref
 }
 
+// runUserImage runs cfg (an --image run) and returns its records by
+// variant.
+func runUserImage(t *testing.T, env *lab.Env, cfg Config) map[string]record.Record {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	recs, err := Run(ctx, env, cfg)
+	require.NoError(t, err)
+	byVariant := map[string]record.Record{}
+	for _, r := range recs {
+		byVariant[r.Variant] = r
+	}
+	return byVariant
+}
+
+// perRun reads a list field with one number per run (command_ms,
+// startup_ms) as the record's JSON carries it, and holds it to tries.
+func perRun(t *testing.T, r record.Record, field string, tries int) []float64 {
+	t.Helper()
+	var out []float64
+	b, err := json.Marshal(r.Extra[field])
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &out))
+	require.Len(t, out, tries, "%s: one per run", field)
+	return out
+}
+
 // TestUserImageIsTimedInsideTheContainer is the acceptance of issue 12 §1:
 // a musl program that times itself, in an image baselab has never seen, run
 // with --image under timeout:AAAA, race and ok. The timer's durations must
@@ -65,28 +92,17 @@ func TestUserImageIsTimedInsideTheContainer(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Image, cfg.Probe = ref, "/usr/local/bin/gai {name}"
 	cfg.Faults, cfg.Options, cfg.Tries = []string{"timeout:AAAA", "race", "ok"}, []string{"none"}, 3
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	recs, err := Run(ctx, env, cfg)
-	require.NoError(t, err)
-	byVariant := map[string]record.Record{}
-	for _, r := range recs {
-		byVariant[r.Variant] = r
-	}
+	byVariant := runUserImage(t, env, cfg)
 	require.Len(t, byVariant, 3)
 
 	for variant, r := range byVariant {
 		t.Run(variant, func(t *testing.T) {
 			timing, _ := r.Str("timing")
 			assert.Equal(t, timingTimer, timing)
-			var command []float64
-			b, err := json.Marshal(r.Extra["command_ms"])
-			require.NoError(t, err)
-			require.NoError(t, json.Unmarshal(b, &command))
+			command := perRun(t, r, "command_ms", cfg.Tries)
 			outputs := r.Strings("outputs")
 			floor, _ := r.Float("noise_floor_ms")
 			tol := max(50, floor)
-			require.Len(t, command, cfg.Tries, "one timed run per try")
 			require.Len(t, outputs, cfg.Tries)
 			for i, out := range outputs {
 				var own struct {
@@ -153,25 +169,10 @@ func TestACommandsStartUpIsNotItsLookup(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Image, cfg.Probe = ref, `/bin/sh -c "sleep 3; exec /usr/local/bin/gai {name}"`
 	cfg.Faults, cfg.Options, cfg.Tries = []string{"timeout:AAAA", "ok"}, []string{"none"}, 3
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	recs, err := Run(ctx, env, cfg)
-	require.NoError(t, err)
-	byVariant := map[string]record.Record{}
-	for _, r := range recs {
-		byVariant[r.Variant] = r
-	}
+	byVariant := runUserImage(t, env, cfg)
 	require.Len(t, byVariant, 2)
-	floats := func(r record.Record, field string) []float64 {
-		var out []float64
-		b, err := json.Marshal(r.Extra[field])
-		require.NoError(t, err)
-		require.NoError(t, json.Unmarshal(b, &out))
-		require.Len(t, out, cfg.Tries, "%s: one per run", field)
-		return out
-	}
 	for variant, r := range byVariant {
-		startup, command := floats(r, "startup_ms"), floats(r, "command_ms")
+		startup, command := perRun(t, r, "startup_ms", cfg.Tries), perRun(t, r, "command_ms", cfg.Tries)
 		for i := range startup {
 			t.Logf("%s run %d: start-up %.0f ms, whole command %.0f ms", variant, i+1, startup[i], command[i])
 			assert.GreaterOrEqual(t, startup[i], 3000.0, "%s run %d: the sleep is before the first query", variant, i+1)

@@ -12,6 +12,7 @@ import (
 	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/labs/dns"
 	"github.com/baselab/baselab/labs/doctor"
+	"github.com/baselab/baselab/labs/lab"
 	"github.com/baselab/baselab/labs/labtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,13 +57,7 @@ func TestConfirmDNS(t *testing.T) {
 	}
 	env := labtest.Env(t)
 	ctx := context.Background()
-	derive := func(name string, d images.Derived) string {
-		t.Helper()
-		d.Name, d.Lab = "doctor-res-options-"+name, "doctor"
-		im, err := env.Catalog.Derive(ctx, d)
-		require.NoError(t, err)
-		return im.Ref
-	}
+	derive := deriver(t, env, "doctor-res-options-")
 	probe, err := dns.ProbeImage(ctx, env, images.Alpine)
 	require.NoError(t, err)
 	alpine := derive("probe-alpine", images.Derived{Dockerfile: "ARG BASE\nFROM ${BASE}\n" + resOptionsImage, Args: map[string]string{"BASE": probe.Ref}})
@@ -132,6 +127,18 @@ func TestConfirmDNS(t *testing.T) {
 	}
 }
 
+// deriver builds (or finds) a test's images as doctor lab images named
+// prefix+name, and returns their refs.
+func deriver(t *testing.T, env *lab.Env, prefix string) func(name string, d images.Derived) string {
+	return func(name string, d images.Derived) string {
+		t.Helper()
+		d.Name, d.Lab = prefix+name, "doctor"
+		im, err := env.Catalog.Derive(context.Background(), d)
+		require.NoError(t, err)
+		return im.Ref
+	}
+}
+
 func dnsFinding(t *testing.T, r *doctor.Report) doctor.Finding {
 	t.Helper()
 	for _, f := range r.Findings {
@@ -171,13 +178,7 @@ const glibc231 = "ARG SLIM\nFROM ${SLIM} AS stage\n" +
 func TestConfirmDNSOrder(t *testing.T) {
 	env := labtest.Env(t)
 	ctx := context.Background()
-	derive := func(name string, d images.Derived) string {
-		t.Helper()
-		d.Name, d.Lab = "doctor-dns-order-"+name, "doctor"
-		im, err := env.Catalog.Derive(ctx, d)
-		require.NoError(t, err)
-		return im.Ref
-	}
+	derive := deriver(t, env, "doctor-dns-order-")
 	old := derive("glibc-2.31", images.Derived{Dockerfile: glibc231, Bases: map[string]images.Key{"SLIM": images.Slim}})
 	withNSS := derive("glibc-2.31-nsswitch", images.Derived{Dockerfile: "ARG BASE\nFROM ${BASE}\nCOPY nsswitch.conf /etc/nsswitch.conf\n",
 		Args: map[string]string{"BASE": old}, Files: map[string][]byte{"nsswitch.conf": []byte("hosts: files dns\n")}})

@@ -52,6 +52,7 @@ const stallTolMs = 400
 // (not confirmed: fast), python-slim with the same Env (glibc reads it: no
 // finding at all), and no --probe (not run, saying how).
 func TestConfirmDNS(t *testing.T) {
+	t.Parallel() // see labs/dns/README.md, "Tests side by side"
 	if testing.Short() {
 		t.Skip("-short: the race cell waits musl's 2.5 s resend, 3 times, and that wait is the measurement")
 	}
@@ -176,6 +177,7 @@ const glibc231 = "ARG SLIM\nFROM ${SLIM} AS stage\n" +
 // the other way: no query, every lookup answered from the file. No timing
 // is judged: the verdict is whether a query left, and the exit code.
 func TestConfirmDNSOrder(t *testing.T) {
+	t.Parallel() // see labs/dns/README.md, "Tests side by side"
 	env := labtest.Env(t)
 	ctx := context.Background()
 	derive := deriver(t, env, "doctor-dns-order-")
@@ -213,7 +215,11 @@ func TestConfirmDNSOrder(t *testing.T) {
 		cfg := dns.DefaultConfig()
 		cfg.Image, cfg.Probe, cfg.InHosts = withNSS, probe, true
 		cfg.Options, cfg.Load, cfg.Tries, cfg.Faults = []string{"none"}, false, 3, []string{"nxdomain"}
-		recs, err := dns.Run(ctx, env, cfg)
+		// A user's cell has no prediction, so -short counts it long and
+		// skips it; this one is 3 lookups /etc/hosts answers.
+		long := env.With(nil)
+		long.Short = false
+		recs, err := dns.Run(ctx, long, cfg)
 		require.NoError(t, err)
 		require.Len(t, recs, 1)
 		r := recs[0]

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/labs"
 	"github.com/baselab/baselab/labs/lab"
 	"github.com/stretchr/testify/assert"
@@ -49,6 +50,32 @@ func TestEveryLabListsItsVariantsAndValidatesWithoutDocker(t *testing.T) {
 	_, err := labs.Get("tls")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "dns, scratch, size, surface, wheel", "an unknown lab lists the labs")
+}
+
+// Every lab says, without Docker, which catalog keys a run of its variants
+// resolves (lab.Lab.Images), so that `baselab run` builds them all at once
+// before the first lab starts: keys the catalog knows, none when env wants
+// no variant of the lab, and for one variant a part of what all of them
+// need. That the declaration covers what a run resolves is held by
+// TestEveryLabContainerIsUnprivileged, which runs each lab.
+func TestEveryLabDeclaresTheImagesItsVariantsNeed(t *testing.T) {
+	for _, l := range labs.All() {
+		t.Run(l.Name, func(t *testing.T) {
+			require.NotNil(t, l.Images)
+			all := l.Keys(&lab.Env{})
+			require.NotEmpty(t, all)
+			for _, k := range all {
+				_, err := images.Lookup(k)
+				assert.NoError(t, err)
+			}
+			assert.Empty(t, l.Keys(&lab.Env{Only: []string{"no-such-variant"}}), "no variant wanted, nothing to build")
+			for _, v := range l.Variants() {
+				one := l.Keys(&lab.Env{Only: []string{v}})
+				assert.NotEmpty(t, one, "variant %s", v)
+				assert.Subset(t, all, one, "variant %s", v)
+			}
+		})
+	}
 }
 
 // A lab's fields are declared once, in its package, and claims and the

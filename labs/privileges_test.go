@@ -19,7 +19,8 @@ var startsContainers = map[string][]string{"size": {"go/slim"}}
 // labtest.CheckUnprivileged. The containers of every other variant are
 // held to the same check by the labs' own tests: labtest.Env inspects every
 // container a lab test starts (this test replaces that hook to list its
-// containers in its log).
+// containers in its log). Each run also holds the lab's Images declaration
+// to the keys the run resolved (labtest.CheckImages).
 func TestEveryLabContainerIsUnprivileged(t *testing.T) {
 	for _, l := range labs.All() {
 		t.Run(l.Name, func(t *testing.T) {
@@ -42,6 +43,7 @@ func TestEveryLabContainerIsUnprivileged(t *testing.T) {
 			}
 			_, err := l.Run(context.Background(), env)
 			require.NoError(t, err, "lab %s, variants %v", l.Name, env.Only)
+			labtest.CheckImages(t, l, env)
 			require.NotEmpty(t, got, "lab %s started no container: nothing was inspected", l.Name)
 			readOnly := 0
 			for _, c := range got {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/baselab/baselab/harness/engine"
+	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs"
 	"github.com/baselab/baselab/labs/lab"
@@ -138,6 +139,12 @@ func runLabs(cmd *cobra.Command, o *runOpts, ls []lab.Lab, lo labOpts) error {
 	// it was killed outright) can be found by its label.
 	env.Logf("run %s: its containers and networks carry the label %s=%s", eng.RunID, engine.LabelRun, eng.RunID)
 	start := time.Now()
+	var keys []images.Key
+	for _, l := range ls {
+		keys = append(keys, l.Keys(env)...)
+	}
+	stop := lab.Prefetch(ctx, env, keys)
+	defer stop()
 	var failed, notStarted []string
 	total := 0
 	for _, l := range ls {

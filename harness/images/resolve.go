@@ -420,3 +420,49 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// Resolved lists, sorted, the keys Ensure was asked for in the catalog's
+// life, their bases included: what a run resolved, for a test to hold
+// against what its labs declared (lab.Lab.Images).
+func (c *Catalog) Resolved() []Key {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []Key
+	for name := range c.calls {
+		if k, ok := strings.CutPrefix(name, "key:"); ok {
+			out = append(out, Key(k))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// WithBases is keys and every key a stand-in of theirs is built on, in
+// catalog order (parts last): what resolving keys may resolve.
+func WithBases(keys []Key) []Key {
+	want := map[Key]bool{}
+	var add func(k Key)
+	add = func(k Key) {
+		if want[k] {
+			return
+		}
+		want[k] = true
+		if s, err := Lookup(k); err == nil {
+			for _, b := range s.Bases {
+				add(b)
+			}
+		}
+	}
+	for _, k := range keys {
+		add(k)
+	}
+	var out []Key
+	for _, specs := range [][]Spec{catalog, parts} {
+		for _, s := range specs {
+			if want[s.Key] {
+				out = append(out, s.Key)
+			}
+		}
+	}
+	return out
+}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs"
 	"github.com/baselab/baselab/labs/lab"
@@ -133,6 +134,12 @@ func Run(ctx context.Context, env *lab.Env, jobs []Job) ([]record.Record, error)
 	if err != nil {
 		return nil, err
 	}
+	var keys []images.Key
+	for i, j := range jobs {
+		keys = append(keys, ls[i].Keys(env.With(j.Only))...)
+	}
+	stop := lab.Prefetch(ctx, env, keys)
+	defer stop()
 	var all []record.Record
 	var failed []string
 	for i, j := range jobs {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/baselab/baselab/dnsfaker"
+	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs/lab"
 )
@@ -29,6 +30,7 @@ func New() lab.Lab {
 		Variants: func() []string { return cfg.Variants() },
 		Fields:   slices.Concat(fields, floorFields),
 		Run:      func(ctx context.Context, env *lab.Env) ([]record.Record, error) { return Run(ctx, env, cfg) },
+		Images:   func(env *lab.Env) []images.Key { return cfg.imageKeys(env) },
 		Report:   reportLab(),
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/harness/report"
 	"github.com/spf13/pflag"
@@ -36,6 +37,11 @@ type Lab struct {
 	// Run runs the cells of the configuration (Config is validated first by
 	// Validate), emitting records as they complete.
 	Run func(ctx context.Context, env *Env) ([]record.Record, error)
+	// Images lists the catalog keys Run resolves for the variants env
+	// wants (Only), so that a run can start building every lab's images at
+	// once before the first lab starts (see Prefetch). nil: the lab
+	// resolves its keys as it goes, and nothing is built ahead for it.
+	Images func(env *Env) []images.Key
 	// Report is the lab's part of the report (its Name is the lab's).
 	Report report.Lab
 }

@@ -81,3 +81,18 @@ func CheckFields(tb testing.TB, l lab.Lab, rs ...record.Record) map[string]bool 
 	}
 	return seen
 }
+
+// CheckImages holds a lab's Images declaration to what its run on env
+// resolved: every key the catalog resolved is one the lab declared for
+// env's variants, or a base of one. A key left out would not be built
+// ahead by `baselab run` (lab.Prefetch) and would be built only when the
+// lab asks for it, on the cold start's critical path.
+func CheckImages(tb testing.TB, l lab.Lab, env *lab.Env) {
+	tb.Helper()
+	declared := l.Keys(env)
+	require.NotEmpty(tb, declared, "lab %s declares no images for %v", l.Name, env.Only)
+	may := images.WithBases(declared)
+	for _, k := range env.Catalog.Resolved() {
+		assert.Contains(tb, may, k, "lab %s resolved %s for %v but its Images declares only %v", l.Name, k, env.Only, declared)
+	}
+}

@@ -10,6 +10,7 @@ package scratch
 import (
 	"embed"
 
+	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/labs/lab"
 )
 
@@ -53,6 +54,18 @@ func New() lab.Lab {
 		Variants: names,
 		Fields:   fields,
 		Run:      runLab,
+		Images:   imageKeys,
 		Report:   reportLab(),
 	}
+}
+
+// imageKeys are the catalog keys runLab resolves when env wants any cell:
+// scratch and distroless-static, whose Debian files every cell's fix copies.
+func imageKeys(env *lab.Env) []images.Key {
+	for _, v := range Variants() {
+		if env.Want(v.Name) {
+			return []images.Key{images.Scratch, images.DistrolessStatic}
+		}
+	}
+	return nil
 }

@@ -49,3 +49,18 @@ func (c *Config) Variants() []string {
 	}
 	return lab.VariantNames(Variants(keys), func(v Variant) string { return v.Name })
 }
+
+// imageKeys are the bases of the cells env wants: what runLab resolves.
+func (c *Config) imageKeys(env *lab.Env) []images.Key {
+	keys, err := c.keys()
+	if err != nil {
+		return nil
+	}
+	var out []images.Key
+	for _, v := range Variants(keys) {
+		if env.Want(v.Name) {
+			out = append(out, v.Base)
+		}
+	}
+	return out
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs/lab"
 )
@@ -23,6 +24,7 @@ func New() lab.Lab {
 		Variants: cfg.Variants,
 		Fields:   Fields,
 		Run:      func(ctx context.Context, env *lab.Env) ([]record.Record, error) { return runLab(ctx, env, *cfg) },
+		Images:   func(env *lab.Env) []images.Key { return cfg.imageKeys(env) },
 		Report:   reportLab,
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/baselab/baselab/harness/engine"
+	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/harness/rootfs"
 	"github.com/baselab/baselab/harness/run"
@@ -31,6 +32,7 @@ func New() lab.Lab {
 		Variants: cfg.Variants,
 		Fields:   Fields,
 		Run:      func(ctx context.Context, env *lab.Env) ([]record.Record, error) { return runLab(ctx, env, *cfg) },
+		Images:   func(env *lab.Env) []images.Key { return cfg.imageKeys(env) },
 		Report:   reportLab,
 	}
 }

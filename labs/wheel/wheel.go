@@ -10,6 +10,7 @@ package wheel
 import (
 	"context"
 
+	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs/lab"
 )
@@ -24,6 +25,26 @@ func New() lab.Lab {
 		Variants: cfg.Variants,
 		Fields:   fields,
 		Run:      func(ctx context.Context, env *lab.Env) ([]record.Record, error) { return runLab(ctx, env, *cfg) },
+		Images:   imageKeys,
 		Report:   reportLab,
 	}
+}
+
+// imageKeys are the catalog keys runLab resolves when env wants any cell:
+// the build image's (builder, python-alpine) and the wanted cells' bases.
+func imageKeys(env *lab.Env) []images.Key {
+	var keys []images.Key
+	for _, v := range Variants() {
+		if !env.Want(v.Name) {
+			continue
+		}
+		if keys == nil {
+			keys = []images.Key{images.Builder, images.PythonAlpine}
+		}
+		keys = append(keys, v.Runtime)
+		for _, k := range v.Bases {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }

@@ -75,7 +75,6 @@ func runMatrix(t *testing.T) map[string]record.Record {
 }
 
 func TestMatrix(t *testing.T) {
-	t.Parallel() // see labs/dns/README.md, "Tests side by side"
 	recs := runMatrix(t)
 
 	t.Run("every cell matches what its resolver's source predicts", func(t *testing.T) {

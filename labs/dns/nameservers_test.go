@@ -20,7 +20,6 @@ import (
 // predictHosts cite it); the time bounds are the lab's fast line and
 // stallTolMs around the source's timers.
 func TestNameserversAndHosts(t *testing.T) {
-	t.Parallel() // see labs/dns/README.md, "Tests side by side"
 	if testing.Short() {
 		t.Skip("-short: the dead-server cells wait 5 to 10 s per lookup on glibc and Go, and those waits are the measurement")
 	}

@@ -19,7 +19,6 @@ import (
 // walk in each resolver's source (search.go predictSearch cites it); every
 // cell's names tried, queries per lookup and result are compared there.
 func TestSearchLists(t *testing.T) {
-	t.Parallel() // see labs/dns/README.md, "Tests side by side"
 	if testing.Short() {
 		// -short would drop the slow cells, and they are the measurement.
 		t.Skip("-short: the walk on a SERVFAIL or timing-out suffix is the measurement, and those cells take 15 s and more")

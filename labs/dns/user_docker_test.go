@@ -83,7 +83,6 @@ func perRun(t *testing.T, r record.Record, field string, tries int) []float64 {
 // takes musl's whole timeout, 5 s (res_msend: timeout 5 s, nothing answers
 // AAAA, then EAI_AGAIN), within the lab's stall tolerance.
 func TestUserImageIsTimedInsideTheContainer(t *testing.T) {
-	t.Parallel() // see labs/dns/README.md, "Tests side by side"
 	if testing.Short() {
 		// -short would drop the AAAA-timeout cell, which is the measurement.
 		t.Skip("-short: the AAAA-timeout cell (3 runs of 5 s) is the measurement")
@@ -133,7 +132,6 @@ func TestUserImageIsTimedInsideTheContainer(t *testing.T) {
 // does not have, and one that exits non-zero under fault ok, are refused in
 // one line, and no cell runs.
 func TestAProbeThatDoesNotWorkIsRefusedBeforeTheMatrix(t *testing.T) {
-	t.Parallel() // see labs/dns/README.md, "Tests side by side"
 	env := labtest.Env(t)
 	ref := selfTimingImage(t, env)
 	for _, c := range []struct{ name, probe, want string }{
@@ -163,7 +161,6 @@ func TestAProbeThatDoesNotWorkIsRefusedBeforeTheMatrix(t *testing.T) {
 // musl's whole 5 s timeout, not 8 s. The start-up is in startup_ms, and
 // a sleep never ends early, so each is at least 3000 ms.
 func TestACommandsStartUpIsNotItsLookup(t *testing.T) {
-	t.Parallel() // see labs/dns/README.md, "Tests side by side"
 	if testing.Short() {
 		t.Skip("-short: the AAAA-timeout cell (3 runs of 8 s) is the measurement")
 	}

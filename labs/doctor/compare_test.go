@@ -18,7 +18,6 @@ import (
 )
 
 func TestCompare(t *testing.T) {
-	t.Parallel() // waits on timers and builds beside the others (labs/dns/README.md, "Tests side by side")
 	env := labtest.Env(t)
 	ctx := context.Background()
 	pick := func(name string) fixture {
@@ -87,7 +86,6 @@ func TestCompare(t *testing.T) {
 // EAI_AGAIN (name_from_dns drops the A answer), so NEW is worse there; under
 // ok both answer, so it is not.
 func TestCompareProbe(t *testing.T) {
-	t.Parallel() // waits on timers and builds beside the others (labs/dns/README.md, "Tests side by side")
 	if testing.Short() {
 		t.Skip("-short: musl's servfail:AAAA cell waits its 5 s timeout, 3 times, and that cell is the measurement")
 	}

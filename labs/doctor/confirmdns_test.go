@@ -52,7 +52,6 @@ const stallTolMs = 400
 // (not confirmed: fast), python-slim with the same Env (glibc reads it: no
 // finding at all), and no --probe (not run, saying how).
 func TestConfirmDNS(t *testing.T) {
-	t.Parallel() // waits on timers and builds beside the others (labs/dns/README.md, "Tests side by side")
 	if testing.Short() {
 		t.Skip("-short: the race cell waits musl's 2.5 s resend, 3 times, and that wait is the measurement")
 	}
@@ -177,7 +176,6 @@ const glibc231 = "ARG SLIM\nFROM ${SLIM} AS stage\n" +
 // the other way: no query, every lookup answered from the file. No timing
 // is judged: the verdict is whether a query left, and the exit code.
 func TestConfirmDNSOrder(t *testing.T) {
-	t.Parallel() // waits on timers and builds beside the others (labs/dns/README.md, "Tests side by side")
 	env := labtest.Env(t)
 	ctx := context.Background()
 	derive := deriver(t, env, "doctor-dns-order-")

@@ -199,7 +199,6 @@ var fixtures = []fixture{
 }
 
 func TestFindings(t *testing.T) {
-	t.Parallel() // waits on timers and builds beside the others (labs/dns/README.md, "Tests side by side")
 	env := labtest.Env(t)
 	ctx := context.Background()
 	refs := buildFixtures(t, env, fixtures)
@@ -487,7 +486,6 @@ func shown(f doctor.Finding) string {
 // why); then the same findings, run on the fixture that fixes them (the
 // same file, where it works), must not be confirmed there.
 func TestConfirm(t *testing.T) {
-	t.Parallel() // waits on timers and builds beside the others (labs/dns/README.md, "Tests side by side")
 	env := labtest.Env(t)
 	ctx := context.Background()
 	refs := buildFixtures(t, env, fixtures)

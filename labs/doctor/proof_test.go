@@ -112,7 +112,6 @@ func (r proofRow) verdict() string {
 // failing variant predicted with its face, every working one without an
 // error finding. The table in README.md is this test's output.
 func TestProof(t *testing.T) {
-	t.Parallel() // waits on timers and builds beside the others (labs/dns/README.md, "Tests side by side")
 	if testing.Short() {
 		t.Skip("builds every lab's images (minutes the first time)")
 	}

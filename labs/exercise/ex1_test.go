@@ -7,7 +7,6 @@ import "testing"
 // sizes written down instead; and with a shell-form CMD on scratch, which
 // never starts.
 func TestExercise1(t *testing.T) {
-	t.Parallel() // waits on timers and builds beside the others (labs/dns/README.md, "Tests side by side")
 	gradeSamples(t, "1", []sample{
 		{dir: "good"},
 		{dir: "wrong-sizes", failed: []string{"Dockerfile.slim size"}, hint: "size_bytes is ImageInspect's Size"},

@@ -6,7 +6,6 @@ import "testing"
 // the same images: numbers that are not what the image holds fail that
 // base; right numbers in the wrong order fail the ranking.
 func TestExercise3(t *testing.T) {
-	t.Parallel() // waits on timers and builds beside the others (labs/dns/README.md, "Tests side by side")
 	gradeSamples(t, "3", []sample{
 		{dir: "good"},
 		{dir: "wrong-numbers", failed: []string{"slim numbers"}, hint: "surface/README.md#what-it-measures-per-base"},

@@ -7,7 +7,6 @@ import "testing"
 // image carries, so an image without one fails HTTPS; a cgo build names a
 // loader scratch does not have.
 func TestExercise4(t *testing.T) {
-	t.Parallel() // waits on timers and builds beside the others (labs/dns/README.md, "Tests side by side")
 	gradeSamples(t, "4", []sample{
 		{dir: "good"},
 		{dir: "wrong-no-ca", failed: []string{"CA bundle", "HTTPS"}, hint: "scratch/README.md#symptom-cause-fix"},

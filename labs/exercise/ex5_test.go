@@ -11,7 +11,6 @@ import (
 // record of it passes; one "backed" by another base's record fails; a claim
 // the labs refute fails its scenario.
 func TestExercise5(t *testing.T) {
-	t.Parallel() // waits on timers and builds beside the others (labs/dns/README.md, "Tests side by side")
 	gs := gradeSamples(t, "5", []sample{
 		{dir: "good"},
 		{dir: "wrong-unbacked", failed: []string{"scenario 1"}, hint: "holds on a record of python-alpine"},

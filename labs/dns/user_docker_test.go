@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/baselab/baselab/fixtures/probes"
 	"github.com/baselab/baselab/harness/images"
 	"github.com/baselab/baselab/harness/record"
 	"github.com/baselab/baselab/labs/lab"
@@ -20,23 +18,21 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// selfTimingImage builds an image baselab has never seen: the gai probe,
-// compiled with musl-gcc, on the alpine base, under a label unique to this
-// test run (so its tag is new). gai times its own getaddrinfo call, which is
-// what the timer's measurement is held to.
+// selfTimingImage builds an image baselab has never seen: the gai probe
+// (the lab's own musl build of it, cProbes) on the alpine base, under a
+// label unique to this test run (so its tag is new). gai times its own
+// getaddrinfo call, which is what the timer's measurement is held to.
 func selfTimingImage(t *testing.T, env *lab.Env) string {
 	t.Helper()
-	src, err := fs.ReadFile(probes.Sources, "gai/gai.c")
-	require.NoError(t, err)
 	ctx := context.Background()
+	bins, err := cProbes(ctx, env)
+	require.NoError(t, err)
 	im, err := env.Catalog.Derive(ctx, images.Derived{
 		Name: "dns-test-selftimed", Lab: "dns",
-		Dockerfile: "ARG BUILDER\nARG RUNTIME\nARG NONCE\nFROM ${BUILDER} AS build\nCOPY gai.c /src/gai.c\n" +
-			"RUN mkdir -p /out && musl-gcc -O2 -o /out/gai /src/gai.c\n" +
-			"FROM ${RUNTIME}\nARG NONCE\nLABEL org.baselab.project=baselab org.baselab.test-nonce=${NONCE}\n" +
-			"COPY --from=build /out/gai /usr/local/bin/gai\nENTRYPOINT [\"/bin/false\"]\n",
-		Files: map[string][]byte{"gai.c": src},
-		Bases: map[string]images.Key{"BUILDER": images.Builder, "RUNTIME": images.Alpine},
+		Dockerfile: "ARG RUNTIME\nARG NONCE\nFROM ${RUNTIME}\nARG NONCE\nLABEL org.baselab.project=baselab org.baselab.test-nonce=${NONCE}\n" +
+			"COPY gai /usr/local/bin/gai\nENTRYPOINT [\"/bin/false\"]\n",
+		Files: map[string][]byte{"gai": bins["musl"]},
+		Bases: map[string]images.Key{"RUNTIME": images.Alpine},
 		Args:  map[string]string{"NONCE": fmt.Sprint(time.Now().UnixNano())},
 	})
 	require.NoError(t, err)

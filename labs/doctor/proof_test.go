@@ -117,41 +117,32 @@ func TestProof(t *testing.T) {
 	}
 	env := labtest.Env(t)
 	ctx := context.Background()
+	// The images first, in the labs' order (the table's), then every one
+	// judged side by side: an inspection reads the image's files and a
+	// confirmation mostly waits on container starts, so one after another
+	// they were most of this test's minutes.
 	var rows []proofRow
-	judge := func(labName, variant, want, ref string) {
-		r := proofRow{lab: labName, variant: variant, want: want}
-		rep, err := doctor.Inspect(ctx, env.Engine, ref)
-		switch {
-		case errors.Is(err, doctor.ErrBadImage):
-			r.why = err.Error()[strings.LastIndex(err.Error(), ": ")+2:]
-		case err != nil:
-			require.NoError(t, err, variant)
-		default:
-			r.judged, r.report = true, rep
-			r.errs, r.warns = faces(rep)
-			if r.fails() {
-				// Prove the predictions on the lab's own image, as a team would.
-				require.NoError(t, doctor.Confirm(ctx, env, "", rep), variant)
-			}
-		}
-		rows = append(rows, r)
+	var refs []string
+	add := func(labName, variant, want, ref string) {
+		rows = append(rows, proofRow{lab: labName, variant: variant, want: want})
+		refs = append(refs, ref)
 	}
 
 	wheelImages, err := wheel.Images(ctx, env)
 	require.NoError(t, err)
 	for _, v := range wheel.Variants() {
-		judge("wheel", v.Name, v.Want, wheelImages[v.Name].Ref)
+		add("wheel", v.Name, v.Want, wheelImages[v.Name].Ref)
 	}
 	scratchImages, cleanup, err := scratch.Images(ctx, env)
 	t.Cleanup(cleanup)
 	require.NoError(t, err)
 	for _, v := range scratch.Variants() {
-		judge("scratch", v.Name, v.Want, scratchImages[v.Name].Ref)
+		add("scratch", v.Name, v.Want, scratchImages[v.Name].Ref)
 	}
 	for _, b := range dns.ProbeBases() {
 		im, err := dns.ProbeImage(ctx, env, b)
 		require.NoError(t, err)
-		judge("dns", "probe on "+string(b), lab.Works, im.Ref)
+		add("dns", "probe on "+string(b), lab.Works, im.Ref)
 	}
 	bin, err := size.ServerBinary(ctx)
 	require.NoError(t, err)
@@ -159,12 +150,34 @@ func TestProof(t *testing.T) {
 		if v.App == size.Bare {
 			im, err := env.Catalog.Ensure(ctx, v.Base)
 			require.NoError(t, err)
-			judge("base", string(v.Base), v.Expect, im.Ref)
+			add("base", string(v.Base), v.Expect, im.Ref)
 			continue
 		}
 		im, err := size.AppImage(ctx, env, v, bin)
 		require.NoError(t, err)
-		judge("size", v.Name, v.Expect, im.Ref)
+		add("size", v.Name, v.Expect, im.Ref)
+	}
+
+	errs := make([]error, len(rows))
+	lab.InParallel(len(rows), 4, func(i int) {
+		r := &rows[i]
+		rep, err := doctor.Inspect(ctx, env.Engine, refs[i])
+		switch {
+		case errors.Is(err, doctor.ErrBadImage):
+			r.why = err.Error()[strings.LastIndex(err.Error(), ": ")+2:]
+		case err != nil:
+			errs[i] = err
+		default:
+			r.judged, r.report = true, rep
+			r.errs, r.warns = faces(rep)
+			if r.fails() {
+				// Prove the predictions on the lab's own image, as a team would.
+				errs[i] = doctor.Confirm(ctx, env, "", rep)
+			}
+		}
+	})
+	for i, err := range errs {
+		require.NoError(t, err, "%s/%s", rows[i].lab, rows[i].variant)
 	}
 
 	failing, predicted, working, alarms := 0, 0, 0, 0

@@ -96,18 +96,16 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 	// enough to blur the matrix's fast/stall line.
 	loadResults := make([]result, len(loads))
 	loadFinished := make([]bool, len(loads))
-	if ctx.Err() == nil {
-		// One after another: a cell's load is its own clients', so the
-		// 1-client cell is measured without the 32-client cell's crowd
-		// beside it — "only under load" needs the quiet cell quiet (and
-		// all of them at once put the lab's own CPU load into Go's tail:
-		// 1 of 320 lookups past 1 s in a fresh-clone CI run).
-		for i := range loads {
-			if ctx.Err() != nil {
-				break
-			}
+	for _, wave := range loadWaves(loads, cfg.LoadBusy) {
+		if ctx.Err() != nil {
+			break
+		}
+		lab.InParallel(len(wave), len(wave), func(k int) {
+			i := wave[k]
 			loadResults[i] = rg.runLoad(ctx, loads[i], cfg.LoadTries)
 			loadFinished[i] = ctx.Err() == nil
+		})
+		for _, i := range wave {
 			env.Logf("dns: %-48s %s", loads[i].variant, loadResults[i].loadSummary())
 		}
 	}

@@ -12,6 +12,41 @@ import (
 	"github.com/baselab/baselab/labs/lab"
 )
 
+// loadWaves orders the under-load cells into waves, each wave's cells run
+// at once, the waves one after another. A cell's load is its own clients'
+// (race:busy counts the queries in flight for the cell's own name). Quiet
+// cells — those whose clients can never pass busy: c clients keep at most
+// 2c-1 of the name's queries in flight when a pair's second one arrives —
+// of the same client count run side by side on the other bases, as long as
+// the wave has no more processes than the biggest quiet cell has alone
+// ((busy+1)/2: 8 under busy 16). So the five 1-client cells run at once, 5
+// processes, and every other cell alone. Measured on this machine: the
+// 1-client cells' p99 stayed 52–55 ms side by side (52–54 one after
+// another); the five 8-client cells at once, 40 processes, put the lab's
+// own CPU into their tail (p99 106–147 ms against 52–54 alone), so they
+// stay one after another. A loaded cell (32 clients) always runs alone:
+// "only under load" is its own clients' load. With busy 0 every cell may
+// lose pairs and runs alone.
+func loadWaves(loads []loadCell, busy int) [][]int {
+	limit := (busy + 1) / 2
+	var waves [][]int
+	open := map[int]int{} // clients → the wave still taking cells of that count
+	for i, c := range loads {
+		if busy <= 0 || 2*c.clients-1 > busy {
+			waves = append(waves, []int{i})
+			continue
+		}
+		w, ok := open[c.clients]
+		if !ok || (len(waves[w])+1)*c.clients > limit {
+			w = len(waves)
+			open[c.clients] = w
+			waves = append(waves, nil)
+		}
+		waves[w] = append(waves[w], i)
+	}
+	return waves
+}
+
 // runLoad runs the clients at once, each one long-lived process doing its
 // lookups back to back — the shape of a server's worker.
 func (rg *rig) runLoad(ctx context.Context, c loadCell, tries int) result {

@@ -44,3 +44,25 @@ func TestLookupNames(t *testing.T) {
 	fast := cell{name: "c043.dns.test", resolver: "glibc", fault: "ok", expect: predict("glibc", "glibc-2.36", "ok", "", "")}
 	assert.Equal(t, []string{"c043.dns.test"}, fast.lookupNames(3), "lookups one after another ask the cell's name")
 }
+
+func TestQuietLoadCellsRunInWavesAndLoadedOnesAlone(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Bases = []string{"alpine", "slim", "scratch"}
+	loads := cfg.loads()
+	var waves [][]string
+	for _, w := range loadWaves(loads, cfg.LoadBusy) {
+		var vs []string
+		for _, i := range w {
+			vs = append(vs, loads[i].variant)
+		}
+		waves = append(waves, vs)
+	}
+	assert.Equal(t, [][]string{
+		{"load/alpine/c1", "load/slim/c1", "load/scratch/c1"},
+		{"load/alpine/c8"}, {"load/alpine/c32"},
+		{"load/slim/c8"}, {"load/slim/c32"},
+		{"load/scratch/c8"}, {"load/scratch/c32"},
+	}, waves, "1-client cells at once (3 processes, no more than one 8-client cell has); 8 clients alone (8 is the most a wave holds under busy 16); 32 pass busy and run alone")
+	assert.Len(t, loadWaves(loads, 0), len(loads), "without busy every cell may lose pairs: each runs alone")
+	assert.Len(t, loadWaves(loads, 4), 2+6, "under busy 4, 8 clients are loaded too, and a wave holds two 1-client cells: the three make two waves")
+}

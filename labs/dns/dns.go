@@ -81,11 +81,7 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 	finished := make([]bool, len(all))
 	ord := lab.NewOrdered(len(all), func(i int) { env.Logf("dns: %-48s %s", all[i].variant, results[i].summary()) })
 	paced(all, cfg.Tries, func(i int) {
-		tries := cfg.Tries
-		if i >= len(cells) {
-			tries = controlTriesFor(tries)
-		}
-		results[i] = rg.runCell(ctx, all[i], tries)
+		results[i] = rg.runCell(ctx, all[i], all[i].triesIn(cfg.Tries))
 		finished[i] = ctx.Err() == nil
 		ord.Done(i)
 	})
@@ -125,7 +121,7 @@ func Run(ctx context.Context, env *lab.Env, cfg Config) ([]record.Record, error)
 	}
 	for i, c := range all {
 		if c.user {
-			fromFirstQuery(results[i].lookups, cellEntries(entries, c, cfg.Tries))
+			fromFirstQuery(results[i].lookups, cellEntries(entries, c, c.triesIn(cfg.Tries)))
 		}
 	}
 	// The floor comes after fromFirstQuery: a user's control lookups are

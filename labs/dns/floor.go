@@ -70,7 +70,7 @@ func controlCells(cfg Config, cells []cell) []cell {
 		if okLookups[string(b.base)] >= controlTries {
 			continue
 		}
-		c := cell{base: b.base, resolver: b.resolver, fault: "ok", flags: "none", user: b.user,
+		c := cell{base: b.base, resolver: b.resolver, fault: "ok", flags: "none", user: b.user, control: true,
 			name: fmt.Sprintf("ctl%d.dns.test", i+1), variant: "control/" + string(b.base)}
 		if b.user {
 			c.variant = "control/image"
@@ -89,6 +89,15 @@ func isControl(c cell) bool { return c.fault == "ok" && c.form == "" }
 
 // controlTriesFor is how many lookups a control cell makes.
 func controlTriesFor(tries int) int { return max(tries, controlTries) }
+
+// triesIn is how many lookups c makes in a run of tries per cell: a control
+// cell makes more. Its rules, its names and its entries all follow it.
+func (c cell) triesIn(tries int) int {
+	if c.control {
+		return controlTriesFor(tries)
+	}
+	return tries
+}
 
 // measureNoise is the floor of a run: the slowest lookup of its control
 // cells (every cell under ok, and those controlCells added).

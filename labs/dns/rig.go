@@ -92,7 +92,7 @@ func startRig(ctx context.Context, env *lab.Env, cfg Config, cells []cell, loads
 			}
 			continue
 		}
-		for _, n := range c.lookupNames(cfg.Tries) {
+		for _, n := range c.lookupNames(c.triesIn(cfg.Tries)) {
 			fmt.Fprintf(&rules, "%s %s\n", n, c.fault)
 		}
 	}

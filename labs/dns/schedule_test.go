@@ -28,6 +28,18 @@ func TestSideBySide(t *testing.T) {
 			cell{resolver: "musl", fault: "timeout@1", form: "short"}, false},
 		{"a search cell with overload on a suffix stays sequential",
 			cell{resolver: "musl", fault: "overload:1@1", form: "short"}, false},
+		{"a user's image waiting on musl's AAAA timeout runs its containers at once",
+			cell{user: true, resolver: "musl", fault: "timeout:AAAA", expect: userExpect(predict("musl", "musl-1.2.5", "timeout:AAAA", "", ""))}, true},
+		{"a user's image of unknown libc under a fault may wait on a timer, so runs at once",
+			cell{user: true, fault: "servfail:AAAA"}, true},
+		{"a user's image under ok runs at once too: each run is a container, and its start-up is the command's",
+			cell{user: true, fault: "ok"}, true},
+		{"so does a user's control cell, ten runs",
+			cell{user: true, fault: "ok", control: true}, true},
+		{"a matrix control cell stays one exec of ten fast lookups",
+			cell{resolver: "musl", fault: "ok", control: true, expect: predict("musl", "musl-1.2.5", "ok", "", "none")}, false},
+		{"an --in-hosts cell keeps its one name, the line /etc/hosts has",
+			cell{user: true, fault: "nxdomain", inHosts: true}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -43,6 +55,8 @@ func TestLookupNames(t *testing.T) {
 		"lookups side by side ask a name each, with as many labels as the cell's")
 	fast := cell{name: "c043.dns.test", resolver: "glibc", fault: "ok", expect: predict("glibc", "glibc-2.36", "ok", "", "")}
 	assert.Equal(t, []string{"c043.dns.test"}, fast.lookupNames(3), "lookups one after another ask the cell's name")
+	ctl := cell{name: "ctl1.dns.test", user: true, fault: "ok", control: true}
+	assert.Len(t, ctl.lookupNames(ctl.triesIn(3)), controlTries, "a user's control cell side by side: a name (and a rule) for each of its 10 runs")
 }
 
 func TestQuietLoadCellsRunInWavesAndLoadedOnesAlone(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/baselab/baselab/fixtures/probes"
 	"github.com/baselab/baselab/harness/gobuild"
 	"github.com/baselab/baselab/harness/run"
+	"github.com/baselab/baselab/labs/lab"
 )
 
 // timerMount is where the static timer is bind-mounted into a user's image:
@@ -117,7 +118,9 @@ func parseTimer(stdout string) (probes.TimerLine, error) {
 // whole it was counted as the resolver's.
 func fromFirstQuery(ls []probeLine, own []dnsfaker.Entry) {
 	for i, p := range ls {
-		w := window(own, p)
+		// By name too: a cell's runs side by side overlap in time, each
+		// asking its own name (runUserCell).
+		w := window(ofName(own, p.Name), p)
 		if len(w) == 0 {
 			continue
 		}
@@ -160,18 +163,47 @@ func (u userRun) lookup(name string, try int) (probeLine, error) {
 
 // runUserCell runs the user's own lookup command in the user's image, one
 // fresh container per try, each timed inside the container by the timer.
+// A cell whose lookups wait on a resolver timer runs its containers side by
+// side, each asking its own name, their starts staggerMs apart, as the
+// matrix's probe does (sideBySide): one after another, three tries of
+// glibc's 15 s were 45 s of the cell. Each run is still timed inside its
+// own container from its first query, so neither another container's
+// start nor its own is in the lookup's time.
 func (rg *rig) runUserCell(ctx context.Context, c cell, tries int) result {
-	var res result
-	for i := range tries {
-		u, err := rg.runUser(ctx, c.name, c.options)
+	names := c.lookupNames(tries)
+	lookups := make([]probeLine, tries)
+	errs := make([]error, tries)
+	one := func(i int) {
+		name := names[min(i, len(names)-1)]
+		u, err := rg.runUser(ctx, name, c.options)
 		if err == nil {
-			var p probeLine
-			if p, err = u.lookup(c.name, i+1); err == nil {
-				res.lookups = append(res.lookups, p)
-				continue
-			}
+			lookups[i], err = u.lookup(name, i+1)
 		}
-		res.errs = append(res.errs, err.Error())
+		errs[i] = err
+	}
+	if len(names) > 1 {
+		start := time.Now()
+		lab.InParallel(tries, tries, func(i int) {
+			select {
+			case <-time.After(time.Until(start.Add(time.Duration(i*staggerMs) * time.Millisecond))):
+			case <-ctx.Done():
+				errs[i] = ctx.Err()
+				return
+			}
+			one(i)
+		})
+	} else {
+		for i := range tries {
+			one(i)
+		}
+	}
+	var res result
+	for i, err := range errs {
+		if err != nil {
+			res.errs = append(res.errs, err.Error())
+			continue
+		}
+		res.lookups = append(res.lookups, lookups[i])
 	}
 	return res
 }

@@ -97,3 +97,23 @@ func TestALookupIsTimedFromItsFirstQuery(t *testing.T) {
 	assert.InDelta(t, 900, ls[1].Ms, 0.001, "no query: the whole run")
 	assert.Zero(t, ls[1].startupMs)
 }
+
+func TestRunsSideBySideAreTimedFromTheirOwnNamesFirstQuery(t *testing.T) {
+	const start = int64(1_000_000_000)
+	// Two runs a second apart, each 3 s of start-up before it asks its own
+	// name: the second run's window holds the first's queries too.
+	entries := []dnsfaker.Entry{
+		{TimeUS: start + 3_000_000, QType: "A", Name: "c001-1.dns.test."},
+		{TimeUS: start + 3_000_100, QType: "AAAA", Name: "c001-1.dns.test."},
+		{TimeUS: start + 4_000_000, QType: "A", Name: "c001-2.dns.test."},
+		{TimeUS: start + 4_000_100, QType: "AAAA", Name: "c001-2.dns.test."},
+	}
+	ls := []probeLine{
+		{Name: "c001-1.dns.test", StartWallUS: start, Ms: 3010, user: true},
+		{Name: "c001-2.dns.test", StartWallUS: start + 900_000, Ms: 3110, user: true},
+	}
+	fromFirstQuery(ls, entries)
+	assert.InDelta(t, 10, ls[0].Ms, 0.001)
+	assert.InDelta(t, 10, ls[1].Ms, 0.001, "from its own first query, not the other run's at +3.0 s")
+	assert.InDelta(t, 3100, ls[1].startupMs, 0.001)
+}

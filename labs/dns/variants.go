@@ -20,6 +20,7 @@ type cell struct {
 	expect   expect
 	user     bool // a user's image and probe
 	inHosts  bool // its name is in the container's /etc/hosts (Config.InHosts)
+	control  bool // added by controlCells: no record, controlTriesFor lookups
 	// form is a search cell's way of naming the host: short, dotted or
 	// fqdn (see search.go); "" for the other cells.
 	form string

@@ -20,7 +20,7 @@ var fields = []lab.Field{
 	{Name: "p99_ms", Kind: lab.Num, Meaning: "under load: 99th percentile of the lookups' times, in ms"},
 	{Name: "stalls", Kind: lab.Num, Meaning: "under load: lookups that took 1000 ms or more"},
 	{Name: "name", Kind: lab.Str, Meaning: "the cell's own query name (c042.dns.test): the server faults each name its own way"},
-	{Name: "schedule", Kind: lab.Str, Meaning: "how the cell's lookups ran: one after another, or side by side (each a fresh process under its own name, starts 1 s apart) where they wait on a resolver timer"},
+	{Name: "schedule", Kind: lab.Str, Meaning: "how the cell's lookups ran: one after another, or side by side (each a fresh process under its own name, starts 1 s apart) where they wait on a resolver timer; an --image cell's runs side by side, a fresh container each, except with --in-hosts"},
 	{Name: "lookup_starts_ms", Kind: lab.List, Meaning: "side-by-side cells: when each lookup started, in ms after the first, in try order"},
 	{Name: "probe_libc", Kind: lab.Str, Meaning: "the libc the probe says it ran with"},
 	{Name: "addresses", Kind: lab.Num, Meaning: "addresses (A + AAAA) a successful lookup returned: the most of the cell's lookups"},

@@ -8,6 +8,7 @@ import (
 	"embed"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/baselab/baselab/harness/engine"
@@ -198,14 +200,50 @@ var fixtures = []fixture{
 		want:       nil},
 }
 
+// inspectedFixtures builds the fixtures and inspects each, once per test
+// binary: TestFindings reads the reports, TestConfirm runs a copy of them.
+// An inspection reads the image's files (2–3 s for a slim-based one), and
+// both tests inspecting all of them one after another cost 20 s of this
+// package's run.
+func inspectedFixtures(t *testing.T, env *lab.Env) ([]string, []*doctor.Report) {
+	t.Helper()
+	inspected.Do(func() {
+		refs := buildFixtures(t, env, fixtures)
+		reports := make([]*doctor.Report, len(refs))
+		errs := make([]error, len(refs))
+		lab.InParallel(len(refs), 2, func(i int) {
+			reports[i], errs[i] = doctor.Inspect(context.Background(), env.Engine, refs[i])
+		})
+		if err := errors.Join(errs...); err != nil {
+			inspected.err = err
+			return
+		}
+		inspected.refs, inspected.reports = refs, reports
+	})
+	require.NoError(t, inspected.err)
+	require.NotNil(t, inspected.refs, "the fixtures were not built: see the first test that asked")
+	reports := make([]*doctor.Report, len(inspected.reports))
+	for i, r := range inspected.reports {
+		c := *r
+		c.Findings = slices.Clone(r.Findings)
+		reports[i] = &c
+	}
+	return inspected.refs, reports
+}
+
+var inspected struct {
+	sync.Once
+	refs    []string
+	reports []*doctor.Report
+	err     error
+}
+
 func TestFindings(t *testing.T) {
 	env := labtest.Env(t)
-	ctx := context.Background()
-	refs := buildFixtures(t, env, fixtures)
+	_, reports := inspectedFixtures(t, env)
 	for i, fx := range fixtures {
 		t.Run(fx.name, func(t *testing.T) {
-			r, err := doctor.Inspect(ctx, env.Engine, refs[i])
-			require.NoError(t, err)
+			r := reports[i]
 			matched := map[int]bool{}
 			for _, w := range fx.want {
 				j := find(r, w)
@@ -488,7 +526,7 @@ func shown(f doctor.Finding) string {
 func TestConfirm(t *testing.T) {
 	env := labtest.Env(t)
 	ctx := context.Background()
-	refs := buildFixtures(t, env, fixtures)
+	refs, reports := inspectedFixtures(t, env)
 	byName := map[string]string{}
 	for i, fx := range fixtures {
 		byName[fx.name] = refs[i]
@@ -499,8 +537,7 @@ func TestConfirm(t *testing.T) {
 			continue
 		}
 		t.Run(fx.name, func(t *testing.T) {
-			r, err := doctor.Inspect(ctx, env.Engine, refs[i])
-			require.NoError(t, err)
+			r := reports[i]
 			require.NoError(t, doctor.Confirm(ctx, env, "", r))
 			var ran []doctor.Finding
 			for _, f := range r.Findings {

@@ -114,14 +114,21 @@ func TestUserImageIsTimedInsideTheContainer(t *testing.T) {
 				// The timer's window holds gai's: it cannot read less.
 				assert.GreaterOrEqual(t, command[i], own.Ms, "run %d: the timer read less than the work inside it", i+1)
 			}
-			// The medians agree, as the lab judges by medians. One run of
-			// three apart by 80 to 180 ms (exec and exit delayed while
-			// labs/doctor builds beside this package) failed a per-run
-			// bound in four of six fresh-clone runs on 2026-12-07.
-			slices.Sort(owns)
-			timed := slices.Clone(command)
-			slices.Sort(timed)
-			assert.InDelta(t, owns[len(owns)/2], timed[len(timed)/2], tol, "median: timer %.1f ms, gai's own %.1f ms (noise floor %.0f ms)", timed[len(timed)/2], owns[len(owns)/2], floor)
+			// Run by run, the timer less gai's own is the exec and exit
+			// around getaddrinfo; its median is within tol, as the lab
+			// judges by medians. One run of three 80 to 180 ms apart (exec
+			// and exit delayed while labs/doctor builds beside this
+			// package) failed a per-run bound in four of six fresh-clone
+			// runs on 2026-12-07; the medians of timer and gai taken apart
+			// compared two different runs (timer 2610.3 of run 2 against
+			// gai 2555.7 of run 3, 54.6 ms, where the runs' own gaps were
+			// 5.0, 58.4 and 15.7 ms).
+			gaps := make([]float64, len(owns))
+			for i := range owns {
+				gaps[i] = command[i] - owns[i]
+			}
+			slices.Sort(gaps)
+			assert.LessOrEqual(t, gaps[len(gaps)/2], tol, "median of the runs' gaps, timer less gai's own: %v ms (noise floor %.0f ms)", gaps, floor)
 		})
 	}
 	aaaa := byVariant["image/timeout:AAAA/none"]

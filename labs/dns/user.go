@@ -173,8 +173,7 @@ func (rg *rig) runUserCell(ctx context.Context, c cell, tries int) result {
 	names := c.lookupNames(tries)
 	lookups := make([]probeLine, tries)
 	errs := make([]error, tries)
-	one := func(i int) {
-		name := names[min(i, len(names)-1)]
+	one := func(i int, name string) {
 		u, err := rg.runUser(ctx, name, c.options)
 		if err == nil {
 			lookups[i], err = u.lookup(name, i+1)
@@ -190,11 +189,11 @@ func (rg *rig) runUserCell(ctx context.Context, c cell, tries int) result {
 				errs[i] = ctx.Err()
 				return
 			}
-			one(i)
+			one(i, names[i])
 		})
 	} else {
 		for i := range tries {
-			one(i)
+			one(i, names[0])
 		}
 	}
 	var res result

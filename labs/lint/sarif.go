@@ -14,6 +14,11 @@ import (
 // format is a handful of structs, and testdata/sarif-schema-2.1.0.json
 // checks them in a test.
 
+// sarifSchema is the `$schema` value SARIF 2.1.0 names itself by in every
+// log (section 3.13.3): an identifier the consumers key on, never fetched
+// — nothing here opens it, and the test validates against the copy in
+// testdata — so it is the format's fixed name, not an endpoint to
+// configure.
 const (
 	sarifVersion = "2.1.0"
 	sarifSchema  = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
